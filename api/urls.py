@@ -1,0 +1,33 @@
+"""REST API v1 routes (../shared/API.md) and the OpenAPI schema."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("users/", views.UserCreateView.as_view(), name="users"),
+    path("institutions/", views.InstitutionListView.as_view(), name="institutions"),
+    path("institutions/<int:pk>/", views.InstitutionDetailView.as_view(), name="institution"),
+    path("cases/", views.CaseListView.as_view(), name="cases"),
+    path("cases/clinic-filing/", views.ClinicFilingCreateView.as_view(), name="clinic-filing"),
+    path("cases/<str:case_no>/", views.CaseDetailView.as_view(), name="case"),
+    path("cases/<str:case_no>/resubmit/", views.CaseResubmitView.as_view(), name="case-resubmit"),
+    path("cases/<str:case_no>/withdraw/", views.CaseWithdrawView.as_view(), name="case-withdraw"),
+    path("attachments/", views.AttachmentUploadView.as_view(), name="attachments"),
+    path("tasks/", views.TaskListView.as_view(), name="tasks"),
+    path("tasks/<int:pk>/claim/", views.TaskClaimView.as_view(), name="task-claim"),
+    path("tasks/<int:pk>/unclaim/", views.TaskUnclaimView.as_view(), name="task-unclaim"),
+    path("tasks/<int:pk>/decide/", views.TaskDecideView.as_view(), name="task-decide"),
+    path("tasks/<int:pk>/reassign/", views.TaskReassignView.as_view(), name="task-reassign"),
+    path("documents/verify/", views.DocumentVerifyView.as_view(), name="document-verify"),
+    path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="document"),
+    path("documents/<int:pk>/pdf", views.DocumentPdfView.as_view(), name="document-pdf"),
+    path("audit/events/", views.AuditEventListView.as_view(), name="audit-events"),
+    path("audit/verify/", views.AuditVerifyView.as_view(), name="audit-verify"),
+]

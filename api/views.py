@@ -1,0 +1,406 @@
+"""REST API v1 endpoints. Each view parses, calls a service or selector, and serializes — nothing more."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import FileResponse
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from documents.selectors import issued_document_for, visible_documents
+from documents.verification import verify_pdf
+from forms.attachments import UploadedFilesField
+from forms.clinic_filing import ClinicFilingForm, StaffFormSet, staff_formset_data
+from institutions.models import Department, Institution, Township
+from permissions import scoping
+from permissions.roles import Role
+from permissions.services import create_user
+from workflows import services
+from workflows.errors import InvalidInput, NotFound, TooLarge, UnsupportedType
+from workflows.models import CaseState, Procedure
+
+from . import serializers as s
+from .forms_bridge import check_types, form_errors, formset_errors
+from .pagination import PageNumberPagination
+
+
+class HasRole(BasePermission):
+    roles: frozenset = frozenset()
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.roles & self.roles)
+
+
+class IsAdmin(HasRole):
+    roles = frozenset({Role.ADMIN})
+
+
+class IsAuditor(HasRole):
+    roles = frozenset({Role.AUDITOR, Role.ADMIN})
+
+
+def paginated(request, view, queryset, serializer_class, **context):
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True, context=context).data)
+
+
+# --- auth and people -------------------------------------------------------------------
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=s.TokenRequest, responses=s.TokenResponse, auth=[])
+    def post(self, request):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        if not serializer.is_valid():
+            raise InvalidInput(_("用户名或密码错误。"), code="invalid_credentials")
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request):
+        return Response(s.MeSerializer(request.user).data)
+
+
+class UserCreateView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(request=s.UserCreateRequest, responses={201: s.MeSerializer})
+    def post(self, request):
+        body = s.UserCreateRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        binding = {}
+        try:
+            if data.get("institution") is not None:
+                binding["institution"] = Institution.objects.get(pk=data["institution"])
+            if data.get("township"):
+                binding["township"] = Township.objects.get(code=data["township"])
+            if data.get("department"):
+                binding["department"] = Department.objects.get(code=data["department"])
+        except (Institution.DoesNotExist, Township.DoesNotExist, Department.DoesNotExist):
+            raise InvalidInput(fields={"binding": [_("绑定的单位不存在。")]}) from None
+        try:
+            user = create_user(
+                username=data["username"],
+                password=data["password"],
+                roles=set(data["roles"]),
+                display_name=data.get("display_name", ""),
+                **binding,
+            )
+        except DjangoValidationError as error:
+            raise InvalidInput(fields=error.message_dict) from None
+        return Response(s.MeSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class InstitutionListView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("township", str), OpenApiParameter("kind", str)],
+        responses=s.InstitutionSerializer(many=True),
+    )
+    def get(self, request):
+        institutions = scoping.visible_institutions(request.user).order_by("id")
+        if request.query_params.get("township"):
+            institutions = institutions.filter(township__code=request.query_params["township"])
+        if request.query_params.get("kind"):
+            institutions = institutions.filter(kind=request.query_params["kind"])
+        return paginated(request, self, institutions, s.InstitutionSerializer)
+
+    @extend_schema(request=s.InstitutionCreateSerializer, responses={201: s.InstitutionSerializer})
+    def post(self, request):
+        if not IsAdmin().has_permission(request, self):
+            return Response(
+                {"error": {"code": "forbidden", "message": _("只有系统管理员可以新增机构。"), "fields": {}}}, status=403
+            )
+        serializer = s.InstitutionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        institution = serializer.save()
+        return Response(s.InstitutionSerializer(institution).data, status=status.HTTP_201_CREATED)
+
+
+class InstitutionDetailView(APIView):
+    @extend_schema(responses=s.InstitutionSerializer)
+    def get(self, request, pk):
+        institution = scoping.visible_institutions(request.user).filter(pk=pk).first()
+        if institution is None:
+            raise NotFound()
+        return Response(s.InstitutionSerializer(institution).data)
+
+
+# --- cases -----------------------------------------------------------------------------
+
+
+def case_response(request, case, status_code=status.HTTP_200_OK) -> Response:
+    context = {"reveal_ids": scoping.may_see_id_numbers(request.user, case)}
+    return Response(s.CaseSerializer(case, context=context).data, status=status_code)
+
+
+def validated_clinic_filing(request, payload: dict, *, case=None) -> dict:
+    """Run the web form and staff formset over a JSON body; field errors become a 400."""
+    check_types(ClinicFilingForm, payload, list_fields=("staff", "attachments"))
+    form = ClinicFilingForm(data=payload, attachment_choices=services.attachable(request.user, case))
+    staff = StaffFormSet(data=staff_formset_data(payload.get("staff")), prefix="staff")
+    errors = {}
+    if not form.is_valid():
+        errors.update(form_errors(form))
+    if not staff.is_valid():
+        errors.update(formset_errors(staff, "staff"))
+    if errors:
+        raise InvalidInput(fields=errors)
+    return {
+        "filing": {name: form.cleaned_data[name] for name in ClinicFilingForm.FIELDS},
+        "staff": [row for row in staff.cleaned_data if row],
+        "attachments": list(form.cleaned_data["attachments"]),
+    }
+
+
+class ClinicFilingCreateView(APIView):
+    @extend_schema(request=s.ClinicFilingRequest, responses={201: s.CaseSerializer})
+    def post(self, request):
+        cleaned = validated_clinic_filing(request, request.data)
+        case = services.submit_clinic_filing(user=request.user, **cleaned)
+        return case_response(request, case, status.HTTP_201_CREATED)
+
+
+class CaseListView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("procedure", str, enum=Procedure.values),
+            OpenApiParameter("status", str, enum=CaseState.values),
+            OpenApiParameter("township", str),
+            OpenApiParameter("institution", int),
+            OpenApiParameter("submitted_after", OpenApiTypes.DATE),
+            OpenApiParameter("submitted_before", OpenApiTypes.DATE),
+        ],
+        responses=s.CaseSummarySerializer(many=True),
+    )
+    def get(self, request):
+        cases = scoping.visible_cases(request.user).order_by("-submitted_at", "-id")
+        params = request.query_params
+        errors = {}
+        if params.get("procedure"):
+            cases = cases.filter(procedure=params["procedure"])
+        if params.get("status"):
+            cases = cases.filter(state=params["status"])
+        if params.get("township"):
+            cases = cases.filter(township__code=params["township"])
+        if params.get("institution"):
+            if not params["institution"].isdigit():
+                errors["institution"] = [_("应为机构编号。")]
+            else:
+                cases = cases.filter(institution_id=int(params["institution"]))
+        for name, lookup in (("submitted_after", "submitted_at__date__gte"), ("submitted_before", "submitted_at__date__lte")):
+            if params.get(name):
+                day = parse_date(params[name]) if len(params[name]) == 10 else None
+                if day is None:
+                    errors[name] = [_("日期格式应为 YYYY-MM-DD。")]
+                else:
+                    cases = cases.filter(**{lookup: day})
+        if errors:
+            raise InvalidInput(fields=errors)
+        return paginated(request, self, cases, s.CaseSummarySerializer)
+
+
+class CaseDetailView(APIView):
+    @extend_schema(responses=s.CaseSerializer)
+    def get(self, request, case_no):
+        return case_response(request, services.case_for(request.user, case_no))
+
+
+class CaseResubmitView(APIView):
+    @extend_schema(request=s.ClinicFilingResubmitRequest, responses=s.CaseSerializer)
+    def post(self, request, case_no):
+        case = services.case_for(request.user, case_no)
+        if not isinstance(request.data, dict):
+            raise InvalidInput(_("请求体应为 JSON 对象。"))
+        current = s.clinic_filing_data(case, reveal_ids=True)
+        merged = {**current, **request.data}
+        merged["attachments"] = list(request.data.get("attachments") or [])
+        cleaned = validated_clinic_filing(request, merged, case=case)
+        case = services.resubmit_clinic_filing(user=request.user, case_no=case.case_no, **cleaned)
+        return case_response(request, case)
+
+
+class CaseWithdrawView(APIView):
+    @extend_schema(request=None, responses=s.CaseSerializer)
+    def post(self, request, case_no):
+        case = services.withdraw_case(user=request.user, case_no=case_no)
+        return case_response(request, case)
+
+
+class AttachmentUploadView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": s.UploadRequest}, responses={201: s.IdResponse})
+    def post(self, request):
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.UPLOAD_MAX_BYTES + 64 * 1024:
+            raise TooLarge(_("文件过大：不得超过 %(n)s MB。") % {"n": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput(fields={"file": [_("请选择要上传的文件。")]})
+        try:
+            checked = UploadedFilesField(required=True).clean([upload])
+        except DjangoValidationError as error:
+            code = getattr(error, "code", None) or (error.error_list[0].code if getattr(error, "error_list", None) else None)
+            message = error.messages[0]
+            if code == "too_large":
+                raise TooLarge(message) from None
+            if code == "unsupported_type":
+                raise UnsupportedType(message) from None
+            raise InvalidInput(fields={"file": error.messages}) from None
+        attachment = services.store_attachments(user=request.user, files=checked)[0]
+        return Response({"id": attachment.pk}, status=status.HTTP_201_CREATED)
+
+
+# --- tasks -----------------------------------------------------------------------------
+
+TASK_VIEWS = {"inbox": scoping.task_inbox, "queue": scoping.task_queue, "archive": scoping.task_archive}
+
+
+class TaskListView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("view", str, enum=list(TASK_VIEWS) + ["unit"])],
+        responses=s.TaskSerializer(many=True),
+    )
+    def get(self, request):
+        view = request.query_params.get("view", "inbox")
+        selector = {**TASK_VIEWS, "unit": scoping.unit_open_tasks}.get(view)
+        if selector is None:
+            raise InvalidInput(fields={"view": [_("应为 inbox、queue、archive 或 unit。")]})
+        tasks = selector(request.user).order_by("-finished" if view == "archive" else "due", "id")
+        return paginated(request, self, tasks, s.TaskSerializer)
+
+
+class TaskClaimView(APIView):
+    @extend_schema(request=None, responses=s.TaskSerializer)
+    def post(self, request, pk):
+        return Response(s.TaskSerializer(services.claim_task(user=request.user, task_id=pk)).data)
+
+
+class TaskUnclaimView(APIView):
+    @extend_schema(request=None, responses=s.TaskSerializer)
+    def post(self, request, pk):
+        return Response(s.TaskSerializer(services.unclaim_task(user=request.user, task_id=pk)).data)
+
+
+class TaskReassignView(APIView):
+    @extend_schema(request=s.ReassignRequest, responses=s.TaskSerializer)
+    def post(self, request, pk):
+        to = request.data.get("to") if isinstance(request.data, dict) else None
+        if not isinstance(to, str) or not to:
+            raise InvalidInput(fields={"to": [_("请填写改派对象的用户名。")]})
+        return Response(s.TaskSerializer(services.reassign_task(user=request.user, task_id=pk, to_username=to)).data)
+
+
+class TaskDecideView(APIView):
+    @extend_schema(request=s.DecisionRequest, responses=s.TaskSerializer)
+    def post(self, request, pk):
+        body = request.data
+        if not isinstance(body, dict):
+            raise InvalidInput(_("请求体应为 JSON 对象。"))
+        missing = body.get("missing_items") or []
+        if not isinstance(missing, list) or not all(isinstance(item, str) for item in missing):
+            raise InvalidInput(fields={"missing_items": [_("应为字符串列表。")]})
+        comment = body.get("comment") or ""
+        if not isinstance(comment, str) or not isinstance(body.get("decision"), str):
+            raise InvalidInput(fields={"decision": [_("类型错误。")]})
+        fields = body.get("fields")
+        if fields is not None and not isinstance(fields, dict):
+            raise InvalidInput(fields={"fields": [_("应为对象。")]})
+        task = services.decide_task(
+            user=request.user,
+            task_id=pk,
+            decision=body["decision"],
+            comment=comment,
+            missing_items=missing,
+            fields=fields,
+        )
+        return Response(s.TaskSerializer(task).data)
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+class DocumentDetailView(APIView):
+    @extend_schema(responses=s.DocumentSerializer)
+    def get(self, request, pk):
+        document = visible_documents(request.user).filter(pk=pk).first()
+        if document is None:
+            raise NotFound()
+        return Response(s.DocumentSerializer(document).data)
+
+
+class DocumentPdfView(APIView):
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        document = issued_document_for(request.user, pk)
+        if document is None:
+            raise NotFound()
+        return FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=f"{document.kind}-{document.case.case_no}-v{document.version}.pdf")
+
+
+class DocumentVerifyView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": s.UploadRequest}, responses=s.VerificationSerializer, auth=[])
+    def post(self, request):
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.VERIFY_MAX_BYTES + 64 * 1024:
+            raise TooLarge(_("文件过大，无法核验。"))
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput(fields={"file": [_("请选择要核验的 PDF 文件。")]})
+        result = verify_pdf(upload.read(settings.VERIFY_MAX_BYTES + 1))
+        return Response(result.as_api())
+
+
+# --- audit -----------------------------------------------------------------------------
+
+
+class AuditEventListView(APIView):
+    permission_classes = [IsAuditor]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("case_no", str),
+            OpenApiParameter("actor", str),
+            OpenApiParameter("action", str),
+            OpenApiParameter("after", OpenApiTypes.DATETIME),
+            OpenApiParameter("before", OpenApiTypes.DATETIME),
+            OpenApiParameter("cursor", int, description="return events with id greater than this (keyset)"),
+            OpenApiParameter("limit", int),
+        ],
+        responses=s.AuditEventSerializer(many=True),
+    )
+    def get(self, request):
+        from audit.selectors import filtered_events
+
+        events, next_cursor = filtered_events(request.query_params)
+        return Response({"results": s.AuditEventSerializer(events, many=True).data, "next_cursor": next_cursor})
+
+
+class AuditVerifyView(APIView):
+    permission_classes = [IsAuditor]
+
+    @extend_schema(responses=s.AuditVerifySerializer)
+    def get(self, request):
+        from audit.services import verify_chain
+
+        return Response(verify_chain())

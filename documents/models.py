@@ -1,0 +1,84 @@
+"""Official documents: one row per case, kind and version, with its number, file and signatures."""
+
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentKind(models.TextChoices):
+    FILING_CERTIFICATE = "filing_certificate", _("备案凭证")
+    REJECTION_NOTICE = "rejection_notice", _("不予通过通知书")
+    APPROVAL_RECORD = "approval_record", _("审批记录表")
+    COOPERATION_AGREEMENT = "cooperation_agreement", _("医养合作协议")
+    TERMINATION_NOTICE = "termination_notice", _("医养合作协议终止通知书")
+    SUBSIDY_DECISION = "subsidy_decision", _("补助核定通知书")
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", _("生成中")
+    ISSUED = "issued", _("已签发")
+    FAILED = "failed", _("生成失败")
+
+
+def new_verify_token() -> str:
+    """The unguessable part of a document's public verification URL (its QR code)."""
+    return secrets.token_urlsafe(18)
+
+
+class Document(models.Model):
+    """An official PDF. Never regenerated in place: a correction is a new version.
+
+    The row (with its number) is created in the transaction that decides the case;
+    a Celery task renders, signs and stores the file afterwards.
+    """
+
+    case = models.ForeignKey("workflows.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("文书类型"), max_length=30, choices=DocumentKind.choices)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    number = models.CharField(_("文号"), max_length=60, unique=True)
+    # The issuing units, in signing order: [{"type": "department", "code": "health", "name": "…"}]
+    issuers = models.JSONField(_("签发单位"), default=list)
+    status = models.CharField(_("状态"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.PENDING)
+    supersedes = models.OneToOneField(
+        "self", verbose_name=_("替代"), null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    correction_reason = models.CharField(_("更正原因"), max_length=200, blank=True)
+    verify_token = models.CharField(max_length=32, unique=True, default=new_verify_token)
+    file = models.FileField(_("文件"), upload_to="documents/%Y/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    requested_at = models.DateTimeField(_("申请签发时间"), auto_now_add=True)
+    issued_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("文书")
+        verbose_name_plural = _("文书")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "version"], name="document_case_kind_version"),
+        ]
+        indexes = [models.Index(fields=["sha256"], name="document_sha256")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def is_superseded(self) -> bool:
+        return hasattr(self, "superseded_by") and self.superseded_by is not None
+
+
+class DocumentSignature(models.Model):
+    """One unit's PAdES signature on a document, as validated before the file was stored."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="signatures")
+    order = models.PositiveSmallIntegerField()
+    signer = models.CharField(_("签章单位"), max_length=100)
+    certificate_sha256 = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(_("签章时间"))
+
+    class Meta:
+        ordering = ["document", "order"]
+        constraints = [models.UniqueConstraint(fields=["document", "order"], name="signature_document_order")]

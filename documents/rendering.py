@@ -1,0 +1,86 @@
+"""Turning a document row into a PDF: its context, its HTML template, WeasyPrint."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import cn2an
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from viewflow.workflow.status import STATUS
+
+from workflows.facts import case_facts
+
+from .issuers import issuer_from_json
+from .models import Document, DocumentKind
+from .seal import seal_svg
+
+
+def amount_in_words(amount: Decimal) -> str:
+    """Capital numerals (大写) as on official money documents: 伍拾万元整."""
+    return cn2an.an2cn(f"{amount:.2f}", "rmb")
+
+
+def chinese_date(moment) -> str:
+    day = timezone.localtime(moment).date() if hasattr(moment, "tzinfo") else moment
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def verification_url(document: Document) -> str:
+    return settings.PUBLIC_BASE_URL + reverse("documents:public", args=[document.verify_token])
+
+
+@dataclass
+class SealBlock:
+    anchor: str  # the element id the signature field is placed over
+    name: str
+    svg: str
+
+
+def build_context(document: Document, *, issued_at) -> dict:
+    case = document.case
+    font = settings.DOCUMENT_FONT_FAMILY
+    issuers = [issuer_from_json(data) for data in document.issuers]
+    url = verification_url(document)
+    context = {
+        "document": document,
+        "case": case,
+        "kind_label": document.get_kind_display(),
+        "issuers": issuers,
+        "lead": issuers[0],
+        "seals": [
+            SealBlock(anchor=f"seal-{index}", name=issuer.name, svg=mark_safe(seal_svg(issuer.name, font_family=font)))
+            for index, issuer in enumerate(issuers)
+        ],
+        "issued_date": chinese_date(issued_at),
+        "submitted_date": chinese_date(case.submitted_at),
+        "facts": case_facts(case),
+        "font_family": font,
+        "qr_svg": mark_safe(segno.make(url, error="m").svg_inline(scale=2, border=1, dark="#000")),
+        "verification_url": url,
+        "superseded_number": document.supersedes.number if document.supersedes_id else "",
+    }
+    if case.amount is not None:
+        context["amount_words"] = amount_in_words(case.amount)
+    if document.kind == DocumentKind.REJECTION_NOTICE:
+        rejecting = case.task_set.filter(decision="reject").select_related("owner").latest("id")
+        context["rejection"] = rejecting
+        context["rejected_subject"] = (
+            "医保定点申请" if rejecting.flow_task.name == "insurance_review" else case.get_procedure_display()
+        )
+    if document.kind == DocumentKind.APPROVAL_RECORD:
+        context["steps"] = case.task_set.filter(flow_task_type="HUMAN", status=STATUS.DONE).select_related("owner").order_by("id")
+    return context
+
+
+def render_html(document: Document, *, issued_at) -> str:
+    return render_to_string(f"documents/{document.kind}.html", build_context(document, issued_at=issued_at))
+
+
+def render_document(document: Document, *, issued_at) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=render_html(document, issued_at=issued_at), base_url=str(settings.BASE_DIR)).write_pdf()

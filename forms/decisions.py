@@ -1,0 +1,28 @@
+"""The reviewer's decision: approve, return for supplement (with what is missing), reject (with a reason)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workflows.models import Decision
+
+from .fields import LinesField, PlainTextField
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("审核意见"), choices=Decision.choices, widget=forms.RadioSelect)
+    comment = PlainTextField(label=_("说明"), required=False, max_length=1000, multiline=True)
+    missing_items = LinesField(label=_("需补正的材料（每行一项）"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision in (Decision.RETURN, Decision.REJECT) and not cleaned.get("comment"):
+            self.add_error(
+                "comment",
+                _("退回补正须说明理由。") if decision == Decision.RETURN else _("不予通过须说明理由。"),
+            )
+        if decision == Decision.RETURN and not cleaned.get("missing_items"):
+            self.add_error("missing_items", _("退回补正须列出需补正的材料。"))
+        if decision != Decision.RETURN:
+            cleaned["missing_items"] = []
+        return cleaned

@@ -1,0 +1,73 @@
+"""Shared fixtures: the Panan demo data, users by name, files, database snapshots, service checks."""
+
+import socket
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+
+from institutions.demo import load_all
+from permissions.models import User
+
+from .helpers import FilingDriver
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo data once; tests run in transactions rolled back over it."""
+    with django_db_blocker.unblock():
+        load_all()
+
+
+@pytest.fixture
+def demo(db):
+    """The Panan demo data; reloaded if a transactional test flushed it."""
+    if not User.objects.filter(username="admin").exists():
+        load_all()
+
+
+@pytest.fixture
+def users(demo):
+    def get(username: str) -> User:
+        return User.objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def driver(users, django_capture_on_commit_callbacks):
+    return FilingDriver(users, django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def snapshot():
+    """Row counts of every table: a refused request must leave them all as they were."""
+
+    def take() -> dict[str, int]:
+        return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+    return take
+
+
+def service_reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_services(*, postgres: bool = False, redis: bool = False) -> None:
+    """Skip when a service is missing — unless CI asked for services, then fail."""
+    from django.db import connection
+
+    missing = []
+    if postgres and connection.vendor != "postgresql":
+        missing.append("PostgreSQL (DATABASE_URL)")
+    if redis and not (settings.CELERY_BROKER_URL and service_reachable("127.0.0.1", 6379)):
+        missing.append("Redis (CELERY_BROKER_URL)")
+    if missing:
+        message = "needs " + " and ".join(missing)
+        if settings.REQUIRE_SERVICES:
+            pytest.fail(message + " but REQUIRE_SERVICES=1")
+        pytest.skip(message)

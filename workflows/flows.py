@@ -1,0 +1,5 @@
+"""The procedures' flows, where viewflow looks for them (one module per procedure beside this one)."""
+
+from .clinic_filing import ClinicFilingFlow
+
+__all__ = ["ClinicFilingFlow"]

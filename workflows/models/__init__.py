@@ -1,0 +1,20 @@
+"""Cases, their tasks and the procedure-specific records behind them."""
+
+from .attachments import Attachment
+from .calendar import CalendarDay
+from .case import Case, CaseState, CaseTask, Decision, Procedure
+from .clinic_filing import ClinicFiling, ClinicStaff
+from .numbering import NumberSequence
+
+__all__ = [
+    "Attachment",
+    "CalendarDay",
+    "Case",
+    "CaseState",
+    "CaseTask",
+    "ClinicFiling",
+    "ClinicStaff",
+    "Decision",
+    "NumberSequence",
+    "Procedure",
+]

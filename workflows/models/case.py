@@ -1,0 +1,126 @@
+"""The case (viewflow's process) and its tasks, in tables of our own.
+
+Concrete models rather than viewflow's Process/Task: the queue and scoping queries
+filter on our own indexed columns, and a task row carries the reviewer's decision,
+comment, missing items and due date instead of an untyped JSON blob.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import AbstractProcess, AbstractTask
+from viewflow.workflow.status import STATUS
+
+
+class Procedure(models.TextChoices):
+    CLINIC_FILING = "clinic_filing", _("养老机构内设医疗机构备案")
+    COOPERATION = "cooperation", _("医养合作协议")
+    SUBSIDY = "subsidy", _("医养结合资金补助")
+
+
+# The two letters in a case number: PA-2026-BA-000123.
+CASE_NUMBER_CODES = {
+    Procedure.CLINIC_FILING: "BA",
+    Procedure.COOPERATION: "HZ",
+    Procedure.SUBSIDY: "BZ",
+}
+
+
+class CaseState(models.TextChoices):
+    DRAFT = "draft", _("待确认")
+    IN_REVIEW = "in_review", _("审核中")
+    RETURNED = "returned", _("退回补正")
+    APPROVED = "approved", _("已办结")
+    REJECTED = "rejected", _("不予通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    ACTIVE = "active", _("生效中")
+    EXPIRED = "expired", _("已到期")
+    TERMINATED = "terminated", _("已终止")
+
+
+OPEN_STATES = (CaseState.DRAFT, CaseState.IN_REVIEW, CaseState.RETURNED)
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", _("通过")
+    RETURN = "return", _("退回补正")
+    REJECT = "reject", _("不予通过")
+
+
+class Case(AbstractProcess):
+    """One application (办件), from submission to its final document."""
+
+    case_no = models.CharField(_("办件编号"), max_length=32, unique=True)
+    procedure = models.CharField(_("事项"), max_length=20, choices=Procedure.choices)
+    state = models.CharField(_("状态"), max_length=20, choices=CaseState.choices, default=CaseState.IN_REVIEW)
+    institution = models.ForeignKey(
+        "institutions.Institution", verbose_name=_("申请机构"), on_delete=models.PROTECT, related_name="cases"
+    )
+    # The township whose office reviews the case (属地); copied from the institution at
+    # submission so that a later move of the institution does not move its history.
+    township = models.ForeignKey(
+        "institutions.Township", verbose_name=_("属地"), on_delete=models.PROTECT, related_name="cases"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2, null=True, blank=True)
+    # viewflow writes error details here when a background node fails.
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["township", "state"], name="case_township_state"),
+            models.Index(fields=["institution", "state"], name="case_institution_state"),
+            models.Index(fields=["procedure", "state", "submitted_at"], name="case_procedure_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_no
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class CaseTask(AbstractTask):
+    """A step of a case: who holds it, until when, and what they decided."""
+
+    # viewflow reads the tasks of a process as process.task_set
+    process = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="task_set")
+    data = models.JSONField(default=dict, blank=True)
+    unit_label = models.CharField(_("办理单位"), max_length=60, blank=True)
+    due = models.DateField(_("承诺办结日期"), null=True, blank=True)
+    decision = models.CharField(_("意见"), max_length=10, choices=Decision.choices, blank=True)
+    comment = models.TextField(_("说明"), blank=True)
+    missing_items = models.JSONField(_("需补正材料"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("环节")
+        verbose_name_plural = _("环节")
+        ordering = ["id"]
+        indexes = [
+            # the claim queue: open tasks of a jurisdiction
+            models.Index(
+                fields=["status", "owner_permission", "owner_permission_obj_pk"], name="task_queue"
+            ),
+            # which cases were routed to a unit
+            models.Index(
+                fields=["owner_permission", "owner_permission_obj_pk", "process"], name="task_routed"
+            ),
+            models.Index(fields=["owner", "status"], name="task_owner_status"),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (STATUS.NEW, STATUS.ASSIGNED)
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.is_open and self.due and self.due < timezone.localdate())

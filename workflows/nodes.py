@@ -1,0 +1,127 @@
+"""The two human steps every procedure is made of: a unit's review and the applicant's supplement.
+
+A ``ReviewStep`` offers the three decisions of DOMAIN.md and routes by the one taken:
+approve to the next step, return to the applicant's ``Supplement`` (by default the
+flow's ``supplement`` node), reject to the flow's ``rejected`` node. After the
+applicant resubmits, the supplement goes back to the very step that returned it.
+The flow's chart shows all these edges, so the route can be read off the flow module.
+"""
+
+from django.utils import timezone
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.base import Edge
+from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.status import STATUS
+
+from . import units
+from .deadlines import add_working_days, working_days_between
+from .models import CaseState, Decision
+
+
+class StepActivation(ViewActivation):
+    """A human task that is routed to its unit, labelled and given its due date on creation."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        flow_task.prepare(activation)
+        return activation
+
+    @Activation.status.super()
+    def create_next(self):
+        node, data = self.flow_task.next_after(self)
+        yield node._create(self, self.task.token, data=data)
+
+
+class ReviewStep(flow.View):
+    """A unit reviews the case: approve, return for supplement, or reject."""
+
+    activation_class = StepActivation
+
+    def __init__(self, *, unit: units.Unit, days: int, title: str, case_state: str = CaseState.IN_REVIEW):
+        super().__init__(view=None)  # our own pages execute the task; viewflow's are not mounted
+        self.unit = unit
+        self.days = days
+        self.case_state = case_state
+        self._routes = {Decision.APPROVE: None, Decision.RETURN: this.supplement, Decision.REJECT: this.rejected}
+        self.Annotation(title=title)
+        self.Permission(unit.permission, obj=unit.resolve)
+
+    def Approve(self, node) -> "ReviewStep":
+        self._routes = {**self._routes, Decision.APPROVE: node}
+        return self
+
+    def Return(self, node) -> "ReviewStep":
+        self._routes = {**self._routes, Decision.RETURN: node}
+        return self
+
+    def Reject(self, node) -> "ReviewStep":
+        self._routes = {**self._routes, Decision.REJECT: node}
+        return self
+
+    def _resolve(self, instance) -> None:
+        super()._resolve(instance)
+        self._routes = {decision: this.resolve(instance, node) for decision, node in self._routes.items()}
+
+    def _outgoing(self):
+        for decision, node in self._routes.items():
+            yield Edge(src=self, dst=node, edge_class="next", label=str(Decision(decision).label))
+
+    def next_after(self, activation) -> tuple:
+        decision = activation.task.decision
+        data = {"resume": self.name} if decision == Decision.RETURN else {}
+        return self._routes[decision], data
+
+    def prepare(self, activation) -> None:
+        """Label the task with its unit, start its clock and show the case as under review.
+
+        The clock stops while a case is with the applicant: a step that comes back
+        after a return gets only the working days it had left.
+        """
+        task, case = activation.task, activation.process
+        today = timezone.localdate()
+        used = sum(
+            working_days_between(timezone.localdate(t.created), timezone.localdate(t.finished))
+            for t in case.task_set.filter(flow_task=self, status=STATUS.DONE).only("created", "finished")
+        )
+        task.unit_label = str(task.owner_permission_obj)
+        task.due = add_working_days(today, max(self.days - used, 0))
+        task.save(update_fields=["unit_label", "due"])
+        if case.state != self.case_state:
+            case.state = self.case_state
+            case.save(update_fields=["state"])
+
+
+class Supplement(flow.View):
+    """The applicant supplements what a reviewer asked for, then the case goes back to that reviewer."""
+
+    activation_class = StepActivation
+
+    def __init__(self, *, title: str, unit: units.Unit = units.APPLICANT):
+        super().__init__(view=None)
+        self.unit = unit
+        self.Annotation(title=title)
+        self.Permission(unit.permission, obj=unit.resolve)
+
+    def _returning_steps(self):
+        return [
+            node
+            for node in self.flow_class._nodes_by_name.values()
+            if isinstance(node, ReviewStep) and node._routes[Decision.RETURN] is self
+        ]
+
+    def _outgoing(self):
+        for node in self._returning_steps():
+            yield Edge(src=self, dst=node, edge_class="next", label=str(node.task_title))
+
+    def next_after(self, activation) -> tuple:
+        return self.flow_class.instance.node(activation.task.data["resume"]), {}
+
+    def prepare(self, activation) -> None:
+        task, case = activation.task, activation.process
+        task.unit_label = str(task.owner_permission_obj)
+        task.save(update_fields=["unit_label"])
+        case.state = CaseState.RETURNED
+        case.save(update_fields=["state"])

@@ -1,0 +1,95 @@
+"""Reads about cases and tasks that pages and the API share: timelines, step lists, warnings."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from viewflow.workflow.status import STATUS
+
+from forms.clinic_filing import staffing_warnings
+from institutions.models import CLINIC_REQUIRED_FROM_BEDS
+
+from .models import Case, CaseTask, Procedure
+
+
+@dataclass
+class TimelineEntry:
+    title: str
+    unit: str
+    who: str
+    when: datetime | None
+    decision: str
+    decision_label: str
+    comment: str
+    missing_items: list[str]
+    state: str  # "done" | "open" | "cancelled"
+    due: date | None
+    overdue: bool
+    assignee: str
+
+
+def human_steps(case: Case) -> list[CaseTask]:
+    return list(case.task_set.filter(flow_task_type="HUMAN").select_related("owner").order_by("id"))
+
+
+def case_timeline(case: Case, steps: list[CaseTask] | None = None) -> list[TimelineEntry]:
+    """The submission and every human step in order: unit, who, when, decision, comment."""
+    entries = [
+        TimelineEntry(
+            title="提交申请",
+            unit=case.institution.name,
+            who=case.applicant.display_name or case.applicant.username,
+            when=case.submitted_at,
+            decision="",
+            decision_label="已提交",
+            comment="",
+            missing_items=[],
+            state="done",
+            due=None,
+            overdue=False,
+            assignee="",
+        )
+    ]
+    for task in steps if steps is not None else human_steps(case):
+        owner = task.owner.display_name or task.owner.username if task.owner_id else ""
+        if task.status == STATUS.DONE:
+            state, label = "done", task.get_decision_display() if task.decision else "已补正"
+        elif task.status == STATUS.CANCELED:
+            state, label = "cancelled", "已撤销"
+        else:
+            state, label = "open", "办理中" if task.owner_id else "待领取"
+        entries.append(
+            TimelineEntry(
+                title=str(task.flow_task.task_title),
+                unit=task.unit_label,
+                who=owner if task.status == STATUS.DONE else "",
+                when=task.finished if task.status == STATUS.DONE else task.created,
+                decision=task.decision,
+                decision_label=label,
+                comment=task.comment,
+                missing_items=task.missing_items,
+                state=state,
+                due=task.due,
+                overdue=task.is_overdue,
+                assignee=owner if task.is_open else "",
+            )
+        )
+    return entries
+
+
+def latest_return(case: Case) -> CaseTask | None:
+    """The review task that last returned the case (what the applicant must supplement)."""
+    return case.task_set.filter(decision="return").order_by("-id").first()
+
+
+def review_warnings(case: Case) -> list[str]:
+    """What a reviewer should notice: staffing below the national minimums, and the 100-bed rule."""
+    if case.procedure != Procedure.CLINIC_FILING:
+        return []
+    filing = case.clinic_filing
+    warnings = staffing_warnings(filing.clinic_type, [person.role for person in filing.staff.all()])
+    if case.institution.must_have_clinic:
+        warnings.append(
+            f"本机构核定床位{case.institution.beds}张（{CLINIC_REQUIRED_FROM_BEDS}张以上），依规须单独设置内设医疗机构。"
+        )
+    return warnings
+

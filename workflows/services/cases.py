@@ -1,0 +1,54 @@
+"""Case-wide actions and look-ups: finding a case for a user, withdrawing it."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.status import STATUS
+
+from audit.services import record
+from permissions import scoping
+from permissions.roles import ACT_FOR_INSTITUTION
+
+from ..errors import Conflict, Forbidden, NotFound
+from ..models import Case, CaseState, CaseTask
+
+
+def applicant_institution(user):
+    """The institution the user files for, if it is an applicant acting for it."""
+    institution = user.institution
+    if institution is not None and institution.is_active and scoping.acts_for(user, institution):
+        return institution
+    return None
+
+
+def case_for(user, case_no: str) -> Case:
+    """A case the user may see, or NotFound — the same answer for foreign and missing cases."""
+    try:
+        return scoping.visible_cases(user).get(case_no=str(case_no))
+    except Case.DoesNotExist:
+        raise NotFound() from None
+
+
+def open_supplement_task(case: Case) -> CaseTask | None:
+    return (
+        case.task_set.filter(owner_permission=ACT_FOR_INSTITUTION, status__in=(STATUS.NEW, STATUS.ASSIGNED))
+        .order_by("id")
+        .first()
+    )
+
+
+def withdraw_case(*, user, case_no: str) -> Case:
+    """The applicant withdraws a case that is not yet decided (撤回)."""
+    from .tasks import locked_case
+
+    case = case_for(user, case_no)
+    if not scoping.acts_for(user, case.institution):
+        raise Forbidden(_("只有申请机构的经办人可以撤回办件。"))
+    with locked_case(case) as case:
+        if case.state not in (CaseState.IN_REVIEW, CaseState.RETURNED, CaseState.DRAFT):
+            raise Conflict(_("办件已办结或已撤回，不能撤回。"), code="case_closed")
+        case.flow_class.instance.cancel(case)
+        case.state = CaseState.WITHDRAWN
+        case.decided_at = timezone.now()
+        case.save(update_fields=["state", "decided_at"])
+        record(action="case_withdrawn", actor=user, case_no=case.case_no)
+    return case

@@ -1,0 +1,164 @@
+"""Working a task: claim, unclaim, reassign, decide. The web UI and the API both call these.
+
+Each action runs under the flow's process lock (SELECT … FOR UPDATE) in one
+transaction with its audit event; a lock that stays busy becomes a Conflict (409),
+and every action re-checks, under the lock, that the task is still in the state
+and in the hands the user saw.
+"""
+
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.status import STATUS
+
+from audit.services import record
+from permissions import scoping
+
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..models import CaseTask, Decision
+from ..nodes import ReviewStep
+
+
+@contextmanager
+def locked_activation(task: CaseTask):
+    """The task's activation under its process lock; a busy lock is a 409, never a 500."""
+    try:
+        with task.activation() as activation:
+            yield activation
+    except FlowLockFailed:
+        raise Conflict(_("该办件正在被他人处理，请稍后重试。"), code="busy") from None
+
+
+@contextmanager
+def locked_case(case):
+    """The case's process lock without a task, for withdrawals and other case-wide actions."""
+    try:
+        with case.flow_class.lock(case.pk):
+            case.refresh_from_db()
+            yield case
+    except FlowLockFailed:
+        raise Conflict(_("该办件正在被他人处理，请稍后重试。"), code="busy") from None
+
+
+def task_for(user, task_id) -> CaseTask:
+    """A task the user may act on, or NotFound (also for tasks outside its jurisdiction)."""
+    try:
+        return scoping.workable_tasks(user).get(pk=int(task_id))
+    except (CaseTask.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def _require_open(task: CaseTask) -> None:
+    if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+        raise Conflict(_("该环节已办结，不能再操作。"), code="task_closed")
+
+
+def claim_task(*, user, task_id) -> CaseTask:
+    task = task_for(user, task_id)
+    if not isinstance(task.flow_task, ReviewStep):
+        raise NotFound()
+    with locked_activation(task) as activation:
+        task = activation.task
+        _require_open(task)
+        if task.owner_id:
+            raise Conflict(
+                _("该任务已由他人领取。") if task.owner_id != user.pk else _("您已领取该任务。"), code="task_taken"
+            )
+        if not scoping.holds(user, task):
+            raise Forbidden(_("您无权领取该任务。"))
+        activation.assign(user)
+        record(action="task_claimed", actor=user, case_no=task.process.case_no, detail={"task": task.pk})
+    return task
+
+
+def unclaim_task(*, user, task_id) -> CaseTask:
+    task = task_for(user, task_id)
+    with locked_activation(task) as activation:
+        task = activation.task
+        _require_open(task)
+        if task.owner_id != user.pk:
+            raise Forbidden(_("只能退回由您领取的任务。"))
+        activation.unassign()
+        record(action="task_unclaimed", actor=user, case_no=task.process.case_no, detail={"task": task.pk})
+    return task
+
+
+def reassign_task(*, user, task_id, to_username: str) -> CaseTask:
+    """A unit head hands an open review task of its unit to one of the unit's reviewers."""
+    from permissions.models import User
+
+    task = task_for(user, task_id)
+    if not scoping.can_head(user, task):
+        raise Forbidden(_("只有本单位科室负责人可以改派任务。"))
+    target = User.objects.filter(username=to_username, is_active=True).first()
+    if target is None or not scoping.holds(target, task):
+        raise InvalidInput(fields={"to": [_("改派对象须为本单位的审核人员。")]})
+    with locked_activation(task) as activation:
+        task = activation.task
+        _require_open(task)
+        previous = task.owner.username if task.owner_id else None
+        if task.owner_id:
+            activation.reassign(target)
+        else:
+            activation.assign(target)
+        record(
+            action="task_reassigned",
+            actor=user,
+            case_no=task.process.case_no,
+            detail={"task": task.pk, "from": previous, "to": target.username},
+        )
+    return task
+
+
+def decide_task(*, user, task_id, decision: str, comment: str = "", missing_items=(), fields=None) -> CaseTask:
+    """Approve, return for supplement, or reject; the flow then routes the case on."""
+    task = task_for(user, task_id)
+    if not isinstance(task.flow_task, ReviewStep):
+        raise NotFound()
+    comment, missing_items = validate_decision(decision=decision, comment=comment, missing_items=missing_items)
+    if fields:
+        raise InvalidInput(fields={"fields": [_("该环节没有可填写的字段。")]})
+    with locked_activation(task) as activation:
+        task = activation.task
+        _require_open(task)
+        if task.owner_id != user.pk:
+            raise Forbidden(_("请先领取该任务再办理。") if not task.owner_id else _("该任务已由他人领取。"))
+        if not scoping.holds(user, task):
+            raise Forbidden(_("您已不再负责该单位的审核。"))
+        task.decision = decision
+        task.comment = comment
+        task.missing_items = missing_items
+        activation.start(None)
+        activation.execute()
+        record(
+            action=f"task_{decision}",
+            actor=user,
+            case_no=task.process.case_no,
+            detail={"task": task.pk, "step": task.flow_task.name, "comment": comment, "missing_items": missing_items},
+        )
+    return task
+
+
+def validate_decision(*, decision: str, comment: str, missing_items) -> tuple[str, list[str]]:
+    from forms.decisions import DecisionForm
+
+    form = DecisionForm(
+        data={"decision": decision, "comment": comment or "", "missing_items": "\n".join(missing_items or [])}
+    )
+    if not form.is_valid():
+        raise InvalidInput(fields=form.errors)
+    return form.cleaned_data["comment"], form.cleaned_data["missing_items"]
+
+
+__all__ = [
+    "Decision",
+    "claim_task",
+    "decide_task",
+    "locked_activation",
+    "locked_case",
+    "reassign_task",
+    "task_for",
+    "unclaim_task",
+]

@@ -1,0 +1,1 @@
+"""Web pages for cases and tasks (Chinese UI); each one calls the services and scoping selectors."""

@@ -1,0 +1,207 @@
+"""Case pages: the list, one case with its timeline, the application and supplement forms, withdrawal."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from forms.attachments import UploadForm
+from forms.clinic_filing import ClinicFilingForm, StaffFormSet
+from institutions.models import Township
+from permissions import scoping
+
+from .. import selectors, services
+from ..errors import InvalidInput
+from ..facts import case_facts
+from ..models import Attachment, CaseState, Procedure
+from ..services.cases import applicant_institution
+from .common import REVIEWER_ROLES, refusals_as_pages
+
+
+@login_required
+def home(request):
+    if request.user.roles & REVIEWER_ROLES:
+        return redirect("workflows:task_list")
+    return redirect("workflows:case_list")
+
+
+@login_required
+def case_list(request):
+    cases = scoping.visible_cases(request.user).order_by("-submitted_at", "-id")
+    filters = {
+        "procedure": request.GET.get("procedure", ""),
+        "state": request.GET.get("state", ""),
+        "township": request.GET.get("township", ""),
+        "q": request.GET.get("q", "").strip()[:40],
+    }
+    if filters["procedure"] in Procedure.values:
+        cases = cases.filter(procedure=filters["procedure"])
+    if filters["state"] in CaseState.values:
+        cases = cases.filter(state=filters["state"])
+    if filters["township"]:
+        cases = cases.filter(township__code=filters["township"])
+    if filters["q"]:
+        cases = cases.filter(case_no__icontains=filters["q"]) | cases.filter(institution__name__icontains=filters["q"])
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflows/case_list.html",
+        {
+            "section": "cases",
+            "page": page,
+            "filters": filters,
+            "procedures": Procedure.choices,
+            "states": CaseState.choices,
+            "townships": Township.objects.all() if request.user.roles & REVIEWER_ROLES else [],
+        },
+    )
+
+
+@login_required
+def case_detail(request, case_no):
+    with refusals_as_pages(request):
+        case = services.case_for(request.user, case_no)
+    user = request.user
+    steps = selectors.human_steps(case)
+    acts_for = scoping.acts_for(user, case.institution)
+    return render(
+        request,
+        "workflows/case_detail.html",
+        {
+            "section": "cases",
+            "case": case,
+            "facts": case_facts(case, reveal_ids=scoping.may_see_id_numbers(user, case)),
+            "timeline": selectors.case_timeline(case, steps),
+            "documents": case.documents.order_by("id"),
+            "attachments": case.attachments.all(),
+            "returned_by": selectors.latest_return(case) if case.state == CaseState.RETURNED else None,
+            "can_withdraw": acts_for and case.state in (CaseState.IN_REVIEW, CaseState.RETURNED),
+            "can_resubmit": acts_for and case.state == CaseState.RETURNED,
+            "my_tasks": [t for t in steps if t.is_open and scoping.holds(user, t) and t.owner_permission != "institutions.act_for_institution"],
+        },
+    )
+
+
+def _filing_forms(request, *, case=None, initial=None, staff_initial=None):
+    choices = services.attachable(request.user, case)
+    if request.method == "POST":
+        # No initial on a bound formset: unchanged prefilled rows would count as empty.
+        return (
+            ClinicFilingForm(request.POST, attachment_choices=choices),
+            StaffFormSet(request.POST, prefix="staff"),
+            UploadForm(request.POST, request.FILES),
+        )
+    return (
+        ClinicFilingForm(initial=initial, attachment_choices=choices),
+        StaffFormSet(initial=staff_initial, prefix="staff"),
+        UploadForm(),
+    )
+
+
+def _save_filing(request, form, staff, upload, submit):
+    """Validate all three forms; store new uploads and call `submit` in one transaction."""
+    if not (form.is_valid() and staff.is_valid() and upload.is_valid()):
+        return None
+    with refusals_as_pages(request) as refused, transaction.atomic():
+        new = services.store_attachments(user=request.user, files=upload.cleaned_data["files"]) if upload.cleaned_data["files"] else []
+        return submit(
+            filing={name: form.cleaned_data[name] for name in ClinicFilingForm.FIELDS},
+            staff=[row for row in staff.cleaned_data if row],
+            attachments=list(form.cleaned_data["attachments"]) + new,
+        )
+    if refused and isinstance(refused[0], InvalidInput):
+        for field, errors in refused[0].fields.items():
+            form.add_error(field if field in form.fields else None, errors)
+    return None
+
+
+@login_required
+def clinic_filing_new(request):
+    institution = applicant_institution(request.user)
+    if institution is None:
+        raise Http404()
+    form, staff, upload = _filing_forms(request)
+    if request.method == "POST":
+        case = _save_filing(
+            request, form, staff, upload,
+            lambda **kwargs: services.submit_clinic_filing(user=request.user, **kwargs),
+        )
+        if case is not None:
+            messages.success(request, f"申请已提交，办件编号 {case.case_no}。")
+            return redirect("workflows:case_detail", case_no=case.case_no)
+    return render(
+        request,
+        "workflows/clinic_filing_form.html",
+        {"section": "apply", "form": form, "staff": staff, "upload": upload, "institution": institution},
+    )
+
+
+@login_required
+def case_resubmit(request, case_no):
+    with refusals_as_pages(request):
+        case = services.case_for(request.user, case_no)
+    if not scoping.acts_for(request.user, case.institution) or case.procedure != Procedure.CLINIC_FILING:
+        raise Http404()
+    if case.state != CaseState.RETURNED:
+        messages.error(request, "该办件当前不需要补正。")
+        return redirect("workflows:case_detail", case_no=case.case_no)
+    filing = case.clinic_filing
+    form, staff, upload = _filing_forms(
+        request,
+        case=case,
+        initial={**{name: getattr(filing, name) for name in ClinicFilingForm.FIELDS}, "attachments": list(case.attachments.all())},
+        staff_initial=list(filing.staff.values("name", "id_number", "role", "licence_no")),
+    )
+    if request.method == "POST":
+        done = _save_filing(
+            request, form, staff, upload,
+            lambda **kwargs: services.resubmit_clinic_filing(user=request.user, case_no=case.case_no, **kwargs),
+        )
+        if done is not None:
+            messages.success(request, "补正材料已提交，办件已退回原审核环节。")
+            return redirect("workflows:case_detail", case_no=case.case_no)
+    return render(
+        request,
+        "workflows/clinic_filing_form.html",
+        {
+            "section": "cases",
+            "form": form,
+            "staff": staff,
+            "upload": upload,
+            "institution": case.institution,
+            "case": case,
+            "returned_by": selectors.latest_return(case),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_withdraw(request, case_no):
+    with refusals_as_pages(request) as refused:
+        services.withdraw_case(user=request.user, case_no=case_no)
+    if not refused:
+        messages.success(request, "办件已撤回。")
+    return redirect("workflows:case_detail", case_no=case_no)
+
+
+@login_required
+def attachment_download(request, pk):
+    """An attachment of a case the user may see, or an unused upload of its own institution."""
+    attachment = get_object_or_404(Attachment, pk=pk)
+    user = request.user
+    if attachment.case_id is not None:
+        allowed = scoping.visible_cases(user).filter(pk=attachment.case_id).exists()
+    else:
+        allowed = scoping.acts_for(user, attachment.institution)
+    if not allowed:
+        raise Http404()
+    return FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.mime_type,
+        as_attachment=True,
+        filename=attachment.original_name,
+    )

@@ -1,0 +1,46 @@
+"""What the web views share: turning service refusals into pages, and the navigation."""
+
+from contextlib import contextmanager
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from permissions.roles import REVIEWER_DEPARTMENT, Role
+
+from ..errors import Forbidden, NotFound, ServiceError
+
+REVIEWER_ROLES = {Role.TOWNSHIP_REVIEWER, Role.UNIT_HEAD, *REVIEWER_DEPARTMENT}
+
+
+@contextmanager
+def refusals_as_pages(request):
+    """NotFound → 404 page, Forbidden → 403 page; other refusals become an error message.
+
+    Yields a list that holds the refusal (if any) so the view can re-show its form.
+    """
+    caught: list[ServiceError] = []
+    try:
+        yield caught
+    except NotFound:
+        raise Http404() from None
+    except Forbidden as error:
+        raise PermissionDenied(error.message) from None
+    except ServiceError as error:
+        messages.error(request, error.message)
+        caught.append(error)
+
+
+def navigation(request) -> dict:
+    """Template context: which sections the user's roles open."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    roles = user.roles
+    return {
+        "nav": {
+            "cases": True,
+            "apply": Role.APPLICANT in roles and user.institution is not None and user.institution.kind == "elderly_care",
+            "tasks": bool(roles & REVIEWER_ROLES),
+        }
+    }

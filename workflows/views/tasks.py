@@ -1,0 +1,119 @@
+"""Task pages: the queues (待办, 待领取, 已办, 本单位), one task with its decision form, claim and unclaim."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from forms.decisions import DecisionForm
+from permissions import scoping
+
+from .. import selectors, services
+from ..errors import InvalidInput
+from ..facts import case_facts
+from .common import refusals_as_pages
+
+QUEUES = {
+    "inbox": ("待办", scoping.task_inbox),
+    "queue": ("待领取", scoping.task_queue),
+    "archive": ("已办", scoping.task_archive),
+    "unit": ("本单位在办", scoping.unit_open_tasks),
+}
+
+
+@login_required
+def task_list(request):
+    view = request.GET.get("view", "inbox")
+    if view not in QUEUES:
+        view = "inbox"
+    tabs = [(key, label) for key, (label, _) in QUEUES.items() if key != "unit" or scoping.can_head_any(request.user)]
+    tasks = QUEUES[view][1](request.user).select_related("process__institution").order_by(
+        "-finished" if view == "archive" else "due", "id"
+    )
+    page = Paginator(tasks, 25).get_page(request.GET.get("page"))
+    return render(request, "workflows/task_list.html", {"section": "tasks", "view": view, "tabs": tabs, "page": page})
+
+
+@login_required
+def task_detail(request, task_id):
+    user = request.user
+    with refusals_as_pages(request):
+        task = services.task_for(user, task_id)
+    case = task.process
+    form = DecisionForm()
+    if request.method == "POST":
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            with refusals_as_pages(request) as refused:
+                services.decide_task(
+                    user=user,
+                    task_id=task.pk,
+                    decision=form.cleaned_data["decision"],
+                    comment=form.cleaned_data["comment"],
+                    missing_items=form.cleaned_data["missing_items"],
+                )
+            if not refused:
+                messages.success(request, f"已办理：{case.case_no} {task.flow_task.task_title}。")
+                return redirect("workflows:task_list")
+            if isinstance(refused[0], InvalidInput):
+                for field, errors in refused[0].fields.items():
+                    form.add_error(field if field in form.fields else None, errors)
+        task.refresh_from_db()
+    mine = task.is_open and task.owner_id == user.pk
+    unit_reviewers = []
+    if task.is_open and scoping.can_head(user, task):
+        unit_reviewers = scoping.users_holding(task)
+    return render(
+        request,
+        "workflows/task_detail.html",
+        {
+            "section": "tasks",
+            "task": task,
+            "case": case,
+            "facts": case_facts(case, reveal_ids=mine),
+            "warnings": selectors.review_warnings(case),
+            "timeline": selectors.case_timeline(case),
+            "attachments": case.attachments.all(),
+            "form": form,
+            "mine": mine,
+            "claimable": task.is_open and not task.owner_id and scoping.holds(user, task),
+            "unit_reviewers": unit_reviewers,
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_claim(request, task_id):
+    with refusals_as_pages(request) as refused:
+        task = services.claim_task(user=request.user, task_id=task_id)
+    if refused:
+        return redirect(f"{_list_url()}?view=queue")
+    messages.success(request, f"已领取：{task.process.case_no}。")
+    return redirect("workflows:task_detail", task_id=task.pk)
+
+
+@login_required
+@require_POST
+def task_unclaim(request, task_id):
+    with refusals_as_pages(request) as refused:
+        services.unclaim_task(user=request.user, task_id=task_id)
+    if not refused:
+        messages.success(request, "已退回待领取队列。")
+    return redirect(f"{_list_url()}?view=inbox")
+
+
+@login_required
+@require_POST
+def task_reassign(request, task_id):
+    with refusals_as_pages(request) as refused:
+        task = services.reassign_task(user=request.user, task_id=task_id, to_username=request.POST.get("to", ""))
+    if not refused:
+        messages.success(request, f"已改派给 {task.owner}。")
+    return redirect(f"{_list_url()}?view=unit")
+
+
+def _list_url() -> str:
+    return reverse("workflows:task_list")
