@@ -15,3 +15,7 @@ from .settings import *  # noqa: E402,F401,F403
 
 # Password hashing at production strength costs ~0.5 s a user; tests create hundreds.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tasks run in-process by default so each test sees its documents at once; the test
+# that exercises a real Celery worker (tests/test_celery_worker.py) switches this off.
+CELERY_TASK_ALWAYS_EAGER = True

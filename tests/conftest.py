@@ -12,6 +12,16 @@ from permissions.models import User
 from .helpers import FilingDriver
 
 
+@pytest.fixture(scope="session", autouse=True)
+def signing_root():
+    """A county root CA for the run (unit keys are made on demand from it)."""
+    from documents.keys import create_root, root_cert_path, write_root
+
+    if not root_cert_path().exists():
+        write_root(*create_root())
+    return root_cert_path()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo data once; tests run in transactions rolled back over it."""
@@ -64,7 +74,7 @@ def require_services(*, postgres: bool = False, redis: bool = False) -> None:
     missing = []
     if postgres and connection.vendor != "postgresql":
         missing.append("PostgreSQL (DATABASE_URL)")
-    if redis and not (settings.CELERY_BROKER_URL and service_reachable("127.0.0.1", 6379)):
+    if redis and not (settings.CELERY_BROKER_URL.startswith("redis://") and service_reachable("127.0.0.1", 6379)):
         missing.append("Redis (CELERY_BROKER_URL)")
     if missing:
         message = "needs " + " and ".join(missing)

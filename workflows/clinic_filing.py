@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 from viewflow.workflow.status import STATUS
 
 from audit.services import record
@@ -19,6 +19,7 @@ from documents.models import DocumentKind
 from documents.services import request_document
 
 from . import units
+from .locking import process_lock
 from .models import Case, CaseState, CaseTask, Decision, Procedure
 from .models.clinic_filing import InsuranceDecision
 from .nodes import ReviewStep, Supplement
@@ -30,7 +31,7 @@ class ClinicFilingFlow(flow.Flow):
 
     process_class = Case
     task_class = CaseTask
-    lock_impl = lock.select_for_update_lock
+    lock_impl = process_lock
 
     submit = flow.StartHandle(this.open_case).Next(this.township_review)
 

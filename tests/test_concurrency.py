@@ -1,0 +1,162 @@
+"""Races on PostgreSQL: two reviewers on one task, two submissions for one case number, a busy lock.
+
+Each contender runs in its own thread with its own database connection; a barrier
+releases them together. Exactly one wins each race, the loser gets a 409-class
+refusal (never a 500), and no case is left broken.
+"""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test import override_settings
+from rest_framework.test import APIClient
+from viewflow.workflow.status import STATUS
+
+from workflows import services
+from workflows.errors import Conflict
+from workflows.models import Case, CaseState
+
+from .conftest import require_services
+from .helpers import valid_filing, valid_staff
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROUNDS = 5
+
+
+@pytest.fixture(autouse=True)
+def postgres_only():
+    require_services(postgres=True)
+
+
+def race(*calls):
+    """Run the calls at the same instant in threads; return each one's result or exception."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            barrier.wait()
+            return call()
+        except Exception as error:  # noqa: BLE001 - the outcome is what we compare
+            return error
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def test_two_reviewers_claim_the_same_task(demo, driver, users):
+    anwen, head = users("twp-anwen"), users("twp-anwen-head")
+    for _ in range(ROUNDS):
+        case = driver.submit()
+        task = driver.open_task(case, "twp-anwen")
+        outcomes = race(
+            lambda: services.claim_task(user=anwen, task_id=task.pk),
+            lambda: services.claim_task(user=head, task_id=task.pk),
+        )
+        winners = [o for o in outcomes if not isinstance(o, Exception)]
+        losers = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(winners) == 1 and len(losers) == 1, outcomes
+        assert isinstance(losers[0], Conflict) and losers[0].code in {"task_taken", "busy"}
+        task.refresh_from_db()
+        assert task.status == STATUS.ASSIGNED and task.owner_id == winners[0].owner_id
+        # The case is not broken: the winner decides and it moves on.
+        services.decide_task(user=users(task.owner.username), task_id=task.pk, decision="reject", comment="并发测试")
+        case.refresh_from_db()
+        assert case.state == CaseState.REJECTED
+
+
+def test_a_double_submitted_decision_counts_once(demo, driver, users):
+    reviewer = users("twp-anwen")
+    for _ in range(ROUNDS):
+        case = driver.submit()
+        task = driver.open_task(case, "twp-anwen")
+        services.claim_task(user=reviewer, task_id=task.pk)
+        outcomes = race(
+            lambda: services.decide_task(user=reviewer, task_id=task.pk, decision="approve"),
+            lambda: services.decide_task(user=reviewer, task_id=task.pk, decision="approve"),
+        )
+        assert sum(not isinstance(o, Exception) for o in outcomes) == 1, outcomes
+        assert all(isinstance(o, Conflict) for o in outcomes if isinstance(o, Exception))
+        # Exactly one civil-affairs task was created: the route did not fork.
+        assert case.task_set.filter(flow_task_type="HUMAN", status=STATUS.NEW).count() == 1
+        services.withdraw_case(user=users("inst-welfare-centre"), case_no=case.case_no)
+
+
+def test_two_submissions_race_for_the_next_case_number(demo, users, driver):
+    applicants = ["inst-welfare-centre", "inst-xinwo-home"]
+    seen: set[str] = set()
+    for _ in range(ROUNDS):
+        attachments = {name: driver.attachment(name) for name in applicants}
+        outcomes = race(
+            *[
+                (lambda name=name: services.submit_clinic_filing(
+                    user=users(name), filing=valid_filing(), staff=valid_staff(), attachments=[attachments[name]]
+                ))
+                for name in applicants
+            ]
+        )
+        assert not any(isinstance(o, Exception) for o in outcomes), outcomes
+        numbers = sorted(case.case_no for case in outcomes)
+        sequence = [int(n.rsplit("-", 1)[1]) for n in numbers]
+        assert sequence[1] == sequence[0] + 1, numbers  # each number won by exactly one submission
+        assert not seen & set(numbers)
+        seen |= set(numbers)
+        for case in outcomes:
+            services.withdraw_case(user=case.applicant, case_no=case.case_no)
+    assert Case.objects.filter(case_no__in=seen).count() == len(seen)
+
+
+def test_same_institution_submitting_twice_at_once_files_one_case(demo, users, driver):
+    applicant = users("inst-welfare-centre")
+    attachments = [driver.attachment(), driver.attachment()]
+    outcomes = race(
+        *[
+            (lambda a=a: services.submit_clinic_filing(user=applicant, filing=valid_filing(), staff=valid_staff(), attachments=[a]))
+            for a in attachments
+        ]
+    )
+    assert sum(not isinstance(o, Exception) for o in outcomes) == 1, outcomes
+    loser = next(o for o in outcomes if isinstance(o, Exception))
+    assert isinstance(loser, Conflict) and loser.code == "duplicate_application"
+    assert Case.objects.filter(institution=applicant.institution).count() == 1
+
+
+@override_settings(FLOW_LOCK_TIMEOUT_MS=300)
+def test_a_busy_lock_is_a_409_not_a_500(demo, users, driver):
+    case = driver.submit()
+    task = driver.open_task(case, "twp-anwen")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_case():
+        try:
+            with transaction.atomic():
+                Case.objects.select_for_update().get(pk=case.pk)
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_case)
+    holder.start()
+    try:
+        assert holding.wait(5)
+        client = APIClient()
+        client.force_authenticate(users("twp-anwen"))
+        started = time.monotonic()
+        response = client.post(f"/api/v1/tasks/{task.pk}/claim/")
+        waited = time.monotonic() - started
+        assert response.status_code == 409, response.content
+        assert response.json()["error"]["code"] == "busy"
+        assert waited < 3
+    finally:
+        release.set()
+        holder.join()
+    # Once the other transaction is gone, the same request succeeds.
+    response = client.post(f"/api/v1/tasks/{task.pk}/claim/")
+    assert response.status_code == 200
+    assert connection.vendor == "postgresql"
