@@ -52,6 +52,10 @@ class UploadRequest(serializers.Serializer):
     file = serializers.FileField()
 
 
+class CorrectionRequest(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
 class IdResponse(serializers.Serializer):
     id = serializers.IntegerField()
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("documents/verify/", views.DocumentVerifyView.as_view(), name="document-verify"),
     path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="document"),
     path("documents/<int:pk>/pdf", views.DocumentPdfView.as_view(), name="document-pdf"),
+    path("documents/<int:pk>/correct/", views.DocumentCorrectView.as_view(), name="document-correct"),
     path("audit/events/", views.AuditEventListView.as_view(), name="audit-events"),
     path("audit/verify/", views.AuditVerifyView.as_view(), name="audit-verify"),
 ]

@@ -354,6 +354,18 @@ class DocumentPdfView(APIView):
         return FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=f"{document.kind}-{document.case.case_no}-v{document.version}.pdf")
 
 
+class DocumentCorrectView(APIView):
+    @extend_schema(request=s.CorrectionRequest, responses={201: s.DocumentSerializer})
+    def post(self, request, pk):
+        from documents.services import correct_document
+
+        reason = request.data.get("reason") if isinstance(request.data, dict) else None
+        if not isinstance(reason, str):
+            raise InvalidInput(fields={"reason": [_("请填写更正原因。")]})
+        corrected = correct_document(user=request.user, document_id=pk, reason=reason)
+        return Response(s.DocumentSerializer(corrected).data, status=status.HTTP_201_CREATED)
+
+
 class DocumentVerifyView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []

@@ -142,12 +142,15 @@ def load_root() -> tuple[x509.Certificate, object]:
 def write_unit(issuer: Issuer, cert, key, root_cert) -> Path:
     path = unit_key_path(issuer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(
+    # Written aside and renamed: a worker reading the key never sees half a file.
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_bytes(
         pkcs12.serialize_key_and_certificates(
             issuer.key.encode(), key, cert, [root_cert], serialization.BestAvailableEncryption(passphrase())
         )
     )
-    os.chmod(path, 0o600)
+    os.chmod(partial, 0o600)
+    os.replace(partial, path)
     return path
 
 
@@ -189,8 +192,18 @@ def _load_signer(path: str, mtime: int):
 
 
 def signer_for(issuer: Issuer):
-    """The unit's pyHanko signer, parsed once per worker process (parsing costs ~40 ms)."""
+    """The unit's pyHanko signer, parsed once per worker process (parsing costs ~40 ms).
+
+    A unit added after the keys were made (a new institution) gets its certificate here
+    when this installation holds the root key, as the development PKI does; production
+    keeps the root key offline, so a missing unit key fails loudly instead.
+    """
     path = unit_key_path(issuer)
     if not path.exists():
-        raise FileNotFoundError(f"no signing key for {issuer.name}: {path} (run manage.py make_signing_keys)")
+        root_key = keys_dir() / "root-ca.key.pem"
+        if not root_key.exists():
+            raise FileNotFoundError(f"no signing key for {issuer.name}: {path}")
+        root_cert, root_private = load_root()
+        cert, key = create_unit_certificate(issuer, root_cert, root_private)
+        write_unit(issuer, cert, key, root_cert)
     return _load_signer(str(path), path.stat().st_mtime_ns)

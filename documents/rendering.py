@@ -17,6 +17,9 @@ from workflows.facts import case_facts
 from .issuers import issuer_from_json
 from .models import Document, DocumentKind
 from .seal import seal_svg
+from .signing import SealBox
+
+PX = 0.75  # CSS px → PDF points
 
 
 def amount_in_words(amount: Decimal) -> str:
@@ -80,7 +83,17 @@ def render_html(document: Document, *, issued_at) -> str:
     return render_to_string(f"documents/{document.kind}.html", build_context(document, issued_at=issued_at))
 
 
-def render_document(document: Document, *, issued_at) -> bytes:
+def render_document(document: Document, *, issued_at) -> tuple[bytes, list[SealBox]]:
+    """The PDF, and where each issuer's seal landed (for placing its signature field over it)."""
     from weasyprint import HTML
 
-    return HTML(string=render_html(document, issued_at=issued_at), base_url=str(settings.BASE_DIR)).write_pdf()
+    rendered = HTML(string=render_html(document, issued_at=issued_at), base_url=str(settings.BASE_DIR)).render()
+    boxes: dict[str, SealBox] = {}
+    for index, page in enumerate(rendered.pages):
+        for anchor, (x1, y1, x2, y2) in page.anchors.items():
+            if anchor.startswith("seal-"):
+                # CSS px from the top-left → PDF points from the bottom-left.
+                height = page.height
+                boxes[anchor] = SealBox(index, (x1 * PX, (height - y2) * PX, x2 * PX, (height - y1) * PX))
+    seals = [boxes[f"seal-{n}"] for n in range(len(document.issuers))]
+    return rendered.write_pdf(), seals

@@ -3,13 +3,18 @@
 import hashlib
 import logging
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from audit.services import record
+from django.utils.translation import gettext as _
 
-from .issuers import issuer_for
+from audit.services import record
+from forms.validators import validate_plain_text
+from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+from .issuers import Issuer, issuer_for
 from .models import Document, DocumentStatus
 from .numbering import new_document_number
 
@@ -27,7 +32,7 @@ def request_document(*, case, kind: str, issuers: list, supersedes: Document | N
     existing = Document.objects.filter(case=case, kind=kind, version=version).first()
     if existing:
         return existing
-    refs = [issuer_for(unit) for unit in issuers]
+    refs = [unit if isinstance(unit, Issuer) else issuer_for(unit) for unit in issuers]
     document = Document.objects.create(
         case=case,
         kind=kind,
@@ -70,8 +75,8 @@ def issue(document_id: int) -> Document:
     if document.status == DocumentStatus.ISSUED:
         return document
     issued_at = timezone.now()
-    pdf = render_document(document, issued_at=issued_at)
-    pdf, signatures = sign_and_validate(document, pdf)
+    pdf, seal_boxes = render_document(document, issued_at=issued_at)
+    pdf, signatures = sign_and_validate(document, pdf, seal_boxes)
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document_id)
         if document.status == DocumentStatus.ISSUED:
@@ -104,3 +109,68 @@ def note_failure(document_id: int, error: str, *, final: bool) -> None:
         if final:
             document.status = DocumentStatus.FAILED
         document.save(update_fields=["attempts", "last_error", "status"])
+
+
+def correct_document(*, user, document_id, reason: str) -> Document:
+    """Issue a corrected version with a new number; the old one stays valid-but-superseded.
+
+    Allowed to administrators and to the head of the unit that issued it. The new
+    version is rendered from the current records (e.g. after the administrator fixed an
+    institution's registered name).
+    """
+    from .issuers import issuer_from_json
+    from .selectors import visible_documents
+
+    document = visible_documents(user).filter(pk=document_id).first()
+    if document is None:
+        raise NotFound()
+    if not can_correct(user, document):
+        raise Forbidden(_("只有签发单位的负责人或系统管理员可以更正文书。"))
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise InvalidInput(fields={"reason": [_("请填写更正原因（200字以内）。")]})
+    try:
+        validate_plain_text(reason)
+    except ValidationError as error:
+        raise InvalidInput(fields={"reason": error.messages}) from None
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.status != DocumentStatus.ISSUED:
+            raise Conflict(_("文书尚未签发，不能更正。"), code="not_issued")
+        if document.is_superseded:
+            raise Conflict(_("该文书已被更正，请更正其最新版本。"), code="superseded")
+        issuers = [issuer_from_json(data) for data in document.issuers]
+        corrected = request_document(
+            case=document.case, kind=document.kind, issuers=issuers, supersedes=document, reason=reason
+        )
+        record(
+            action="document_corrected",
+            actor=user,
+            case_no=document.case.case_no,
+            detail={"old": document.number, "new": corrected.number, "reason": reason},
+        )
+    return corrected
+
+
+def can_correct(user, document: Document) -> bool:
+    from permissions.roles import Role
+
+    from .issuers import issuer_from_json
+
+    return Role.ADMIN in user.roles or _heads(user, issuer_from_json(document.issuers[0]))
+
+
+def _heads(user, issuer: Issuer) -> bool:
+    from permissions.roles import HEAD_DEPARTMENT, HEAD_TOWNSHIP
+    from permissions.scoping import grants_for
+
+    from institutions.models import Department, Township
+
+    grants = grants_for(user)
+    if issuer.type == "department":
+        unit = Department.objects.filter(code=issuer.code).first()
+        return unit is not None and str(unit.pk) in grants.of(HEAD_DEPARTMENT)
+    if issuer.type == "township":
+        unit = Township.objects.filter(code=issuer.code).first()
+        return unit is not None and str(unit.pk) in grants.of(HEAD_TOWNSHIP)
+    return False

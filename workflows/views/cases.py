@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from documents.services import can_correct
 from forms.attachments import UploadForm
 from forms.clinic_filing import ClinicFilingForm, StaffFormSet
 from institutions.models import Township
@@ -67,6 +68,7 @@ def case_detail(request, case_no):
     user = request.user
     steps = selectors.human_steps(case)
     acts_for = scoping.acts_for(user, case.institution)
+    documents = list(case.documents.select_related("superseded_by").order_by("id"))
     return render(
         request,
         "workflows/case_detail.html",
@@ -75,7 +77,8 @@ def case_detail(request, case_no):
             "case": case,
             "facts": case_facts(case, reveal_ids=scoping.may_see_id_numbers(user, case)),
             "timeline": selectors.case_timeline(case, steps),
-            "documents": case.documents.order_by("id"),
+            "documents": documents,
+            "correctable": {d.pk for d in documents if d.status == "issued" and can_correct(user, d)},
             "attachments": case.attachments.all(),
             "returned_by": selectors.latest_return(case) if case.state == CaseState.RETURNED else None,
             "can_withdraw": acts_for and case.state in (CaseState.IN_REVIEW, CaseState.RETURNED),
