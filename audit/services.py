@@ -35,8 +35,11 @@ def record(*, action: str, actor=None, case_no: str = "", detail: dict | None = 
     """Append one event inside the caller's transaction (it commits or rolls back with it)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the transaction that does the work")
-    AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-    head = AuditChainHead.objects.select_for_update().get(pk=1)
+    try:
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    except AuditChainHead.DoesNotExist:  # created by a migration; only a flushed test database lacks it
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
     roles = ",".join(sorted(actor.roles)) if actor is not None else "system"
     event = AuditEvent(
         actor=actor,

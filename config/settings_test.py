@@ -1,13 +1,18 @@
 """Settings for the test-suite and benchmarks: the real settings plus a throwaway key and directories."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 # Uploads, documents and signing keys of a test run live in a scratch directory; child
 # processes (the Celery worker a test starts) inherit these variables and share it.
-_scratch = tempfile.mkdtemp(prefix="yiyang-test-") if "YIYANG_TEST_SCRATCH" not in os.environ else os.environ["YIYANG_TEST_SCRATCH"]
-os.environ.setdefault("YIYANG_TEST_SCRATCH", _scratch)
+if "YIYANG_TEST_SCRATCH" not in os.environ:
+    os.environ["YIYANG_TEST_SCRATCH"] = tempfile.mkdtemp(prefix="yiyang-test-")
+    # The process that made the directory removes it; child processes only borrow it.
+    atexit.register(shutil.rmtree, os.environ["YIYANG_TEST_SCRATCH"], ignore_errors=True)
+_scratch = os.environ["YIYANG_TEST_SCRATCH"]
 os.environ.setdefault("PRIVATE_STORAGE_DIR", os.path.join(_scratch, "private"))
 os.environ.setdefault("SIGNING_KEYS_DIR", os.path.join(_scratch, "keys"))
 

@@ -49,7 +49,8 @@ class ClinicFilingForm(forms.Form):
 class StaffForm(forms.Form):
     name = PlainTextField(label=_("姓名"), max_length=40)
     id_number = forms.CharField(label=_("身份证号码"), max_length=18, min_length=18, validators=[validate_id_number])
-    role = forms.ChoiceField(label=_("岗位"), choices=StaffRole.choices)
+    # A blank first choice: an extra row the applicant left untouched stays "unchanged" and is skipped.
+    role = forms.ChoiceField(label=_("岗位"), choices=[("", _("请选择")), *StaffRole.choices])
     licence_no = PlainTextField(label=_("执业证书编号"), max_length=30, required=False)
 
     def clean_id_number(self):

@@ -29,11 +29,16 @@ OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 class Grants:
     """The objects a user's jurisdiction grants cover, as primary keys (strings, like guardian's)."""
 
+    user: object
     by_permission: dict[str, frozenset[str]]
-    county_wide: bool
 
     def of(self, permission: str) -> frozenset[str]:
         return self.by_permission.get(permission, frozenset())
+
+    @property
+    def county_wide(self) -> bool:
+        """Auditors and administrators read every case (asks for the roles only when needed)."""
+        return self.user.is_authenticated and bool(self.user.roles & COUNTY_WIDE_READERS)
 
 
 def grants_for(user) -> Grants:
@@ -48,10 +53,7 @@ def grants_for(user) -> Grants:
         ).values_list("permission__codename", "object_pk")
         for codename, object_pk in rows:
             found.setdefault(codenames[codename], set()).add(object_pk)
-    grants = Grants(
-        by_permission={perm: frozenset(pks) for perm, pks in found.items()},
-        county_wide=user.is_authenticated and bool(user.roles & COUNTY_WIDE_READERS),
-    )
+    grants = Grants(user=user, by_permission={perm: frozenset(pks) for perm, pks in found.items()})
     user._yiyang_grants = grants
     return grants
 
