@@ -24,3 +24,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run in-process by default so each test sees its documents at once; the test
 # that exercises a real Celery worker (tests/test_celery_worker.py) switches this off.
 CELERY_TASK_ALWAYS_EAGER = True
+
+# Threads of the live server and of the race tests must not keep connections open
+# past a test, or the test database cannot be dropped at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
