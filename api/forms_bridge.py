@@ -48,16 +48,22 @@ def formset_errors(formset, name: str) -> dict[str, list[str]]:
     return errors
 
 
-def _serializer_field(field: forms.Field) -> serializers.Field:
-    common = {"required": field.required, "help_text": str(field.label or "")}
+def _serializer_field(field: forms.Field, *, optional: bool = False) -> serializers.Field:
+    common = {"required": field.required and not optional, "help_text": str(field.label or "")}
     if isinstance(field, forms.ModelMultipleChoiceField):
         return serializers.ListField(child=serializers.IntegerField(), **common)
+    if isinstance(field, forms.MultipleChoiceField):
+        return serializers.ListField(child=serializers.ChoiceField(choices=list(field.choices)), **common)
+    if isinstance(field, forms.ModelChoiceField):
+        return serializers.IntegerField(**common)
     if isinstance(field, LinesField):
         return serializers.ListField(child=serializers.CharField(), **common)
     if isinstance(field, forms.ChoiceField):
         return serializers.ChoiceField(choices=list(field.choices), **common)
     if isinstance(field, forms.BooleanField):
         return serializers.BooleanField(required=False, help_text=common["help_text"])
+    if isinstance(field, forms.TypedChoiceField) and field.coerce is int:
+        return serializers.ChoiceField(choices=[value for value, _label in field.choices], **common)
     if isinstance(field, forms.DecimalField):
         return serializers.DecimalField(max_digits=field.max_digits, decimal_places=field.decimal_places, **common)
     if isinstance(field, forms.DateField):
@@ -67,10 +73,12 @@ def _serializer_field(field: forms.Field) -> serializers.Field:
     return serializers.CharField(max_length=getattr(field, "max_length", None), **common)
 
 
-def serializer_for_form(form_class: type[forms.Form], name: str, *, extra: dict | None = None, exclude=()) -> type:
-    """A DRF serializer class mirroring a form's fields, for the OpenAPI schema."""
+def serializer_for_form(
+    form_class: type[forms.Form], name: str, *, extra: dict | None = None, exclude=(), optional: bool = False
+) -> type:
+    """A DRF serializer class mirroring a form's fields, for the OpenAPI schema (``optional``: a partial update)."""
     attrs = {
-        field_name: _serializer_field(field)
+        field_name: _serializer_field(field, optional=optional)
         for field_name, field in form_class.base_fields.items()
         if field_name not in exclude
     }

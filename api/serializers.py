@@ -6,6 +6,7 @@ from viewflow.workflow.status import STATUS
 
 from documents.models import Document
 from forms.clinic_filing import ClinicFilingForm, StaffForm
+from forms.cooperation import CooperationForm
 from forms.decisions import DecisionForm
 from forms.validators import mask_id_number
 from institutions.models import Institution
@@ -27,11 +28,25 @@ ClinicFilingRequest = serializer_for_form(
 ClinicFilingResubmitRequest = serializer_for_form(
     ClinicFilingForm,
     "ClinicFilingResubmitRequest",
+    optional=True,
     extra={
         "staff": serializers.ListField(child=StaffRequest(), required=False),
         "attachments": serializers.ListField(child=serializers.IntegerField(), required=False, help_text="附件（追加）"),
     },
 )
+CooperationRequest = serializer_for_form(CooperationForm, "CooperationRequest")
+# Resubmission and renewal take only the fields that change.
+CooperationChangesRequest = serializer_for_form(CooperationForm, "CooperationChangesRequest", optional=True)
+
+
+class CommentRequest(serializers.Serializer):
+    comment = serializers.CharField(max_length=1000)
+
+
+class ReasonRequest(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
 DecisionRequest = serializer_for_form(DecisionForm, "DecisionRequest", extra={"fields": serializers.DictField(required=False)})
 
 
@@ -191,7 +206,25 @@ def clinic_filing_data(case: Case, *, reveal_ids: bool) -> dict:
     }
 
 
-CASE_DATA = {Procedure.CLINIC_FILING: clinic_filing_data}
+def cooperation_data(case: Case, *, reveal_ids: bool) -> dict:
+    agreement = case.cooperation
+    return {
+        "elderly_care_institution": agreement.elderly_care_institution_id,
+        "medical_institution": agreement.medical_institution_id,
+        "drafted_by": case.institution_id,
+        "start_date": agreement.start_date.isoformat(),
+        "end_date": agreement.end_date.isoformat(),
+        "residents": agreement.residents,
+        "service_items": agreement.service_items,
+        "visits_per_week": agreement.visits_per_week,
+        "annual_fee": f"{agreement.annual_fee:.2f}",
+        "renewal_of": agreement.renewal_of.case_no if agreement.renewal_of_id else None,
+        "terminated_at": serializers.DateTimeField().to_representation(agreement.terminated_at) if agreement.terminated_at else None,
+        "termination_reason": agreement.termination_reason or None,
+    }
+
+
+CASE_DATA = {Procedure.CLINIC_FILING: clinic_filing_data, Procedure.COOPERATION: cooperation_data}
 
 
 class CaseSummarySerializer(serializers.Serializer):

@@ -20,13 +20,15 @@ from documents.selectors import issued_document_for, visible_documents
 from documents.verification import verify_pdf
 from forms.attachments import UploadedFilesField
 from forms.clinic_filing import ClinicFilingForm, StaffFormSet, staff_formset_data
+from forms.cooperation import CooperationForm
 from institutions.models import Department, Institution, Township
 from permissions import scoping
 from permissions.roles import Role
 from permissions.services import create_user
 from workflows import services
-from workflows.errors import InvalidInput, NotFound, TooLarge, UnsupportedType
+from workflows.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
 from workflows.models import CaseState, Procedure
+from workflows.services import cooperation as agreements
 
 from . import serializers as s
 from .forms_bridge import check_types, form_errors, formset_errors
@@ -168,6 +170,73 @@ def validated_clinic_filing(request, payload: dict, *, case=None) -> dict:
     }
 
 
+def validated_cooperation(payload: dict) -> dict:
+    """Run the web form over a JSON body; field errors become a 400."""
+    check_types(CooperationForm, payload, list_fields=("service_items",))
+    form = CooperationForm(data=payload)
+    if not form.is_valid():
+        raise InvalidInput(fields=form_errors(form))
+    return {name: form.cleaned_data[name] for name in CooperationForm.FIELDS}
+
+
+def agreement_terms_json(terms: dict) -> dict:
+    """Terms as the API spells them (ids, ISO dates, money strings), to merge changes into."""
+    return {
+        **terms,
+        "elderly_care_institution": terms["elderly_care_institution"].pk,
+        "medical_institution": terms["medical_institution"].pk,
+        "start_date": terms["start_date"].isoformat(),
+        "end_date": terms["end_date"].isoformat(),
+        "annual_fee": f"{terms['annual_fee']:.2f}",
+    }
+
+
+def body(request) -> dict:
+    if request.data in (None, "") or request.data == {}:
+        return {}
+    if not isinstance(request.data, dict):
+        raise InvalidInput(_("请求体应为 JSON 对象。"))
+    return dict(request.data)
+
+
+class CooperationCreateView(APIView):
+    @extend_schema(request=s.CooperationRequest, responses={201: s.CaseSerializer})
+    def post(self, request):
+        case = agreements.draft_cooperation(user=request.user, terms=validated_cooperation(body(request)))
+        return case_response(request, case, status.HTTP_201_CREATED)
+
+
+class CooperationConfirmView(APIView):
+    @extend_schema(request=None, responses=s.CaseSerializer)
+    def post(self, request, case_no):
+        return case_response(request, agreements.confirm_cooperation(user=request.user, case_no=case_no))
+
+
+class CooperationRequestChangesView(APIView):
+    @extend_schema(request=s.CommentRequest, responses=s.CaseSerializer)
+    def post(self, request, case_no):
+        case = agreements.request_cooperation_changes(user=request.user, case_no=case_no, comment=body(request).get("comment"))
+        return case_response(request, case)
+
+
+class CooperationRenewView(APIView):
+    @extend_schema(request=s.CooperationChangesRequest, responses={201: s.CaseSerializer})
+    def post(self, request, case_no):
+        old = services.case_for(request.user, case_no)
+        if old.procedure != Procedure.COOPERATION:
+            raise NotFound()
+        terms = validated_cooperation({**agreement_terms_json(agreements.renewal_terms(old)), **body(request)})
+        case = agreements.renew_cooperation(user=request.user, case_no=old.case_no, terms=terms)
+        return case_response(request, case, status.HTTP_201_CREATED)
+
+
+class CooperationTerminateView(APIView):
+    @extend_schema(request=s.ReasonRequest, responses=s.CaseSerializer)
+    def post(self, request, case_no):
+        case = agreements.terminate_cooperation(user=request.user, case_no=case_no, reason=body(request).get("reason"))
+        return case_response(request, case)
+
+
 class ClinicFilingCreateView(APIView):
     @extend_schema(request=s.ClinicFilingRequest, responses={201: s.CaseSerializer})
     def post(self, request):
@@ -222,14 +291,24 @@ class CaseDetailView(APIView):
 
 
 class CaseResubmitView(APIView):
-    @extend_schema(request=s.ClinicFilingResubmitRequest, responses=s.CaseSerializer)
+    @extend_schema(
+        request={"application/json": s.ClinicFilingResubmitRequest},
+        responses=s.CaseSerializer,
+        description="The changed fields of the procedure's form: a clinic filing's (attachments are added) "
+        "or a cooperation agreement's terms (CooperationChangesRequest).",
+    )
     def post(self, request, case_no):
         case = services.case_for(request.user, case_no)
-        if not isinstance(request.data, dict):
-            raise InvalidInput(_("请求体应为 JSON 对象。"))
-        current = s.clinic_filing_data(case, reveal_ids=True)
-        merged = {**current, **request.data}
-        merged["attachments"] = list(request.data.get("attachments") or [])
+        changes = body(request)
+        if case.procedure == Procedure.COOPERATION:
+            current = agreement_terms_json({name: getattr(case.cooperation, name) for name in agreements.TERM_FIELDS})
+            terms = validated_cooperation({**current, **changes})
+            case = agreements.resubmit_cooperation(user=request.user, case_no=case.case_no, terms=terms)
+            return case_response(request, case)
+        if case.procedure != Procedure.CLINIC_FILING:
+            raise Conflict(_("该事项不支持补正。"), code="not_returned")
+        merged = {**s.clinic_filing_data(case, reveal_ids=True), **changes}
+        merged["attachments"] = list(changes.get("attachments") or [])
         cleaned = validated_clinic_filing(request, merged, case=case)
         case = services.resubmit_clinic_filing(user=request.user, case_no=case.case_no, **cleaned)
         return case_response(request, case)

@@ -26,21 +26,12 @@ after a case closes) is replaced by a no-op for the whole run.
 import argparse
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
-# config.settings_test makes a scratch directory for uploads unless one is given; if it
-# makes it for us, we remove it at the end.
-_OWN_SCRATCH = "YIYANG_TEST_SCRATCH" not in os.environ
+from common import ThrowawayDatabase  # noqa: E402 - sets sys.path and the settings module
 
 QUEUE_USER = "twp-anwen"  # 安文街道审核员: the township of 县社会福利中心 and 沁春园养老院
 PAGE_SIZE = 25  # workflows/views/tasks.py: Paginator(tasks, 25)
@@ -65,47 +56,6 @@ def parse_args(argv=None):
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-# --- the throwaway database ------------------------------------------------------------
-
-
-class ThrowawayDatabase:
-    """Django's test-database machinery on a dedicated name; the real database is never opened."""
-
-    def __init__(self, *, sqlite_memory: bool):
-        from django.db import connection
-
-        self.connection = connection
-        self.settings = connection.settings_dict
-        self.real_name = self.settings["NAME"]
-        self.tempdir = None
-        test = self.settings.setdefault("TEST", {})
-        if connection.vendor == "sqlite":
-            if sqlite_memory:
-                test["NAME"] = None  # Django: shared-cache in-memory database
-            else:
-                self.tempdir = tempfile.mkdtemp(prefix="yiyang-bench-db-")
-                test["NAME"] = os.path.join(self.tempdir, "bench.sqlite3")
-        else:
-            # Not test_<name>: that one may be a developer's kept pytest database.
-            test["NAME"] = f"{self.real_name}_bench"
-        if test["NAME"] and str(test["NAME"]) == str(self.real_name):
-            raise SystemExit("refusing to run: the throwaway database name equals the real one")
-        self.name = None
-
-    def create(self) -> str:
-        self.name = self.connection.creation.create_test_db(
-            verbosity=0, autoclobber=True, serialize=False, keepdb=False
-        )
-        return self.name
-
-    def destroy(self) -> None:
-        if self.name is not None:
-            self.connection.creation.destroy_test_db(self.real_name, verbosity=0, keepdb=False)
-            self.name = None
-        if self.tempdir:
-            shutil.rmtree(self.tempdir, ignore_errors=True)
 
 
 # --- measuring -------------------------------------------------------------------------
@@ -146,10 +96,7 @@ def main(argv=None) -> int:
         return Bench(args, database).run()
     finally:
         database.destroy()
-        teardown_test_environment()
-        scratch = os.environ.get("YIYANG_TEST_SCRATCH", "")
-        if _OWN_SCRATCH and os.path.basename(scratch).startswith("yiyang-test-"):
-            shutil.rmtree(scratch, ignore_errors=True)
+        teardown_test_environment()  # config.settings_test removes its scratch directory at exit
 
 
 class Bench:

@@ -149,7 +149,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # --- Celery ---------------------------------------------------------------------------
 # Without a broker the tasks run in-process, right after the transaction commits.
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -160,7 +160,11 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "yiyang")
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+# One beat scheduler per installation (docs/operations.md).
+CELERY_BEAT_SCHEDULE = {
+    "agreement-lifecycle": {"task": "workflows.tasks.agreement_lifecycle", "schedule": 3600.0},
+    "retry-pending-documents": {"task": "documents.tasks.retry_pending_documents", "schedule": 600.0},
+}
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -186,6 +190,9 @@ SPECTACULAR_SETTINGS = {
 # --- documents ------------------------------------------------------------------------
 SIGNING_KEYS_DIR = Path(os.environ.get("SIGNING_KEYS_DIR", VAR_DIR / "keys"))
 DOCUMENT_FONT_FAMILY = os.environ.get("DOCUMENT_FONT_FAMILY", "AR PL UMing CN")
+# The seal's characters are drawn as glyph outlines; a Hei face has a third of the
+# Ming face's outline points and halves the seal's share of the render time.
+SEAL_FONT_FAMILY = os.environ.get("SEAL_FONT_FAMILY", "WenQuanYi Micro Hei")
 # Services the test-suite must reach instead of skipping (CI sets it).
 REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES", False)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "yiyang-demo-2026")

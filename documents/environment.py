@@ -17,13 +17,16 @@ def missing_document_dependencies() -> list[str]:
     problems = []
     if ctypes.util.find_library("harfbuzz-subset") is None:
         problems.append("libharfbuzz-subset0 is not installed (apt-get install libharfbuzz-subset0)")
-    family = settings.DOCUMENT_FONT_FAMILY
     if shutil.which("fc-list") is None:
-        problems.append("fontconfig's fc-list is missing, so the CJK font cannot be found")
-    else:
+        problems.append("fontconfig's fc-list is missing, so the CJK fonts cannot be found")
+        return problems
+    for family, package in (
+        (settings.DOCUMENT_FONT_FAMILY, "fonts-arphic-uming"),
+        (settings.SEAL_FONT_FAMILY, "fonts-wqy-microhei"),
+    ):
         listed = subprocess.run(["fc-list", f":family={family}", "family"], capture_output=True, text=True).stdout
         if not listed.strip():
-            problems.append(f"the document font {family!r} is not installed (apt-get install fonts-arphic-uming)")
+            problems.append(f"the document font {family!r} is not installed (apt-get install {package})")
     return problems
 
 

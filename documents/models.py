@@ -39,6 +39,8 @@ class Document(models.Model):
     number = models.CharField(_("文号"), max_length=60, unique=True)
     # The issuing units, in signing order: [{"type": "department", "code": "health", "name": "…"}]
     issuers = models.JSONField(_("签发单位"), default=list)
+    # The unit whose series numbered it (the lead issuer; 卫健局 for an agreement).
+    number_issuer = models.JSONField(_("编号单位"), default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.PENDING)
     supersedes = models.OneToOneField(
         "self", verbose_name=_("替代"), null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"

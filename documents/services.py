@@ -21,23 +21,29 @@ from .numbering import new_document_number
 logger = logging.getLogger(__name__)
 
 
-def request_document(*, case, kind: str, issuers: list, supersedes: Document | None = None, reason: str = "") -> Document:
+def request_document(
+    *, case, kind: str, issuers: list, number_from=None, supersedes: Document | None = None, reason: str = ""
+) -> Document:
     """Create the pending document with its number and have it issued once the transaction commits.
 
     Runs inside the transaction that decides the case, so a decision never commits
     without its document row, and a rolled-back decision takes its number back.
     Idempotent: asking twice for the same case, kind and version returns the first row.
+    The number comes from ``number_from``'s series (default: the first issuer), e.g. an
+    agreement signed by two institutions and two bureaus is numbered by 卫健局.
     """
     version = supersedes.version + 1 if supersedes else 1
     existing = Document.objects.filter(case=case, kind=kind, version=version).first()
     if existing:
         return existing
     refs = [unit if isinstance(unit, Issuer) else issuer_for(unit) for unit in issuers]
+    numbering = refs[0] if number_from is None else (number_from if isinstance(number_from, Issuer) else issuer_for(number_from))
     document = Document.objects.create(
         case=case,
         kind=kind,
         version=version,
-        number=new_document_number(refs[0], kind),
+        number=new_document_number(numbering, kind),
+        number_issuer=numbering.as_json(),
         issuers=[ref.as_json() for ref in refs],
         supersedes=supersedes,
         correction_reason=reason,
@@ -141,7 +147,12 @@ def correct_document(*, user, document_id, reason: str) -> Document:
             raise Conflict(_("该文书已被更正，请更正其最新版本。"), code="superseded")
         issuers = [issuer_from_json(data) for data in document.issuers]
         corrected = request_document(
-            case=document.case, kind=document.kind, issuers=issuers, supersedes=document, reason=reason
+            case=document.case,
+            kind=document.kind,
+            issuers=issuers,
+            number_from=issuer_from_json(document.number_issuer or document.issuers[0]),
+            supersedes=document,
+            reason=reason,
         )
         record(
             action="document_corrected",
@@ -157,7 +168,7 @@ def can_correct(user, document: Document) -> bool:
 
     from .issuers import issuer_from_json
 
-    return Role.ADMIN in user.roles or _heads(user, issuer_from_json(document.issuers[0]))
+    return Role.ADMIN in user.roles or _heads(user, issuer_from_json(document.number_issuer or document.issuers[0]))
 
 
 def _heads(user, issuer: Issuer) -> bool:

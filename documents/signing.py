@@ -14,6 +14,8 @@ from .issuers import Issuer, issuer_from_json
 from .keys import signer_for, trust_roots
 
 LOCATION = "浙江省磐安县"
+# P-256 signature, two certificates and the signed attributes fit in ~2 KB.
+SIGNATURE_BYTES_RESERVED = 8192
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ def sign_pdf(pdf: bytes, issuers: list[Issuer], seal_boxes: list[SealBox], *, re
             ),
         )
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-        pdf = signer.sign_pdf(writer).getvalue()
+        # A fixed reservation spares pyHanko a dry-run signature to estimate the size.
+        pdf = signer.sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES_RESERVED).getvalue()
     return pdf
 
 

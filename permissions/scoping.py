@@ -172,7 +172,13 @@ def visible_cases(user) -> QuerySet:
     condition = Q(pk__in=[])
     institutions = grants.of(ACT_FOR_INSTITUTION)
     if institutions:
-        condition |= Q(institution_id__in=sorted(institutions, key=int))
+        mine = sorted(institutions, key=int)
+        # The drafting party is the case's institution; the other party of an agreement sees it too.
+        condition |= (
+            Q(institution_id__in=mine)
+            | Q(cooperation__elderly_care_institution_id__in=mine)
+            | Q(cooperation__medical_institution_id__in=mine)
+        )
     townships = grants.of(REVIEW_TOWNSHIP)
     if townships:
         condition |= Q(township_id__in=sorted(townships, key=int))
@@ -186,7 +192,8 @@ def visible_cases(user) -> QuerySet:
 
 
 def visible_institutions(user) -> QuerySet:
-    """Institutions the user may look up: its own; its township's; all for bureaus and auditors."""
+    """Institutions the user may look up: its own and the possible partners (the registry's
+    public facts of institutions of the other kind); its township's; all for bureaus and auditors."""
     from institutions.models import Institution
 
     institutions = Institution.objects.select_related("township")
@@ -197,7 +204,8 @@ def visible_institutions(user) -> QuerySet:
         return institutions
     condition = Q(pk__in=[])
     if grants.of(ACT_FOR_INSTITUTION):
-        condition |= Q(pk__in=sorted(grants.of(ACT_FOR_INSTITUTION), key=int))
+        own = Institution.objects.filter(pk__in=sorted(grants.of(ACT_FOR_INSTITUTION), key=int))
+        condition |= Q(pk__in=own.values("pk")) | (Q(is_active=True) & ~Q(kind__in=own.values("kind")))
     if grants.of(REVIEW_TOWNSHIP):
         condition |= Q(township_id__in=sorted(grants.of(REVIEW_TOWNSHIP), key=int))
     return institutions.filter(condition)

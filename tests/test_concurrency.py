@@ -160,3 +160,49 @@ def test_a_busy_lock_is_a_409_not_a_500(demo, users, driver):
     response = client.post(f"/api/v1/tasks/{task.pk}/claim/")
     assert response.status_code == 200
     assert connection.vendor == "postgresql"
+
+
+def test_both_bureaus_approve_at_the_same_instant_and_the_join_continues_once(demo, users):
+    """The parallel 卫健局/民政局 reviews of an agreement meet at a Join: one continuation, one agreement."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workflows.services import cooperation
+
+    home, centre = users("inst-welfare-centre"), users("inst-anwen-chc")
+    health, civil = users("health-1"), users("civil-1")
+    today = timezone.localdate()
+    for round_ in range(ROUNDS):
+        start = today + timedelta(days=400 * round_)
+        case = cooperation.draft_cooperation(
+            user=home,
+            terms={
+                "elderly_care_institution": home.institution,
+                "medical_institution": centre.institution,
+                "start_date": start,
+                "end_date": start + timedelta(days=364),
+                "residents": 100,
+                "service_items": ["onsite_visits"],
+                "visits_per_week": 1,
+                "annual_fee": __import__("decimal").Decimal("30000.00"),
+            },
+        )
+        cooperation.confirm_cooperation(user=centre, case_no=case.case_no)
+        township = services.task_for(users("twp-anwen"), case.task_set.get(status="NEW").pk)
+        services.claim_task(user=users("twp-anwen"), task_id=township.pk)
+        services.decide_task(user=users("twp-anwen"), task_id=township.pk, decision="approve")
+        tasks = {t.flow_task.name: t for t in case.task_set.filter(status="NEW")}
+        services.claim_task(user=health, task_id=tasks["health_review"].pk)
+        services.claim_task(user=civil, task_id=tasks["civil_affairs_review"].pk)
+        outcomes = race(
+            lambda: services.decide_task(user=health, task_id=tasks["health_review"].pk, decision="approve"),
+            lambda: services.decide_task(user=civil, task_id=tasks["civil_affairs_review"].pk, decision="approve"),
+        )
+        assert not any(isinstance(o, Exception) for o in outcomes), outcomes
+        case.refresh_from_db()
+        assert case.state in (CaseState.ACTIVE, CaseState.APPROVED)
+        names = [task.flow_task.name for task in case.task_set.all()]
+        assert names.count("issued") == 1 and names.count("both_bureaus_agree") == 1, names
+        assert case.documents.filter(kind="cooperation_agreement").count() == 1
+        assert case.status == STATUS.DONE

@@ -130,11 +130,15 @@ def test_id_numbers_are_masked_except_for_the_reviewer_holding_the_task(users, d
 
 
 def test_institution_registry_is_scoped(users):
-    assert [i["name"] for i in api(users("inst-welfare-centre")).get("/api/v1/institutions/").json()["results"]] == ["县社会福利中心"]
+    seen = api(users("inst-welfare-centre")).get("/api/v1/institutions/?page_size=100").json()["results"]
+    # Its own institution, and the medical institutions it may cooperate with — no other nursing home.
+    assert [i["name"] for i in seen if i["kind"] == "elderly_care"] == ["县社会福利中心"]
+    assert {i["kind"] for i in seen} == {"elderly_care", "medical"} and len(seen) > 10
     townships = {i["township"] for i in api(users("twp-xinwo")).get("/api/v1/institutions/").json()["results"]}
     assert townships == {"xinwo"}
     foreign = users("inst-xinwo-home").institution
     assert api(users("inst-welfare-centre")).get(f"/api/v1/institutions/{foreign.pk}/").status_code == 404
+    assert api(users("inst-tcm-hospital")).get(f"/api/v1/institutions/{foreign.pk}/").status_code == 200
     assert api(users("health-1")).get(f"/api/v1/institutions/{foreign.pk}/").status_code == 200
 
 

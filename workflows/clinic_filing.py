@@ -7,12 +7,10 @@ undo the filing) → 备案凭证. Any review step may return the case to the ap
 (``supplement``, then back to that step) or reject it (``rejected``).
 """
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
-from viewflow.workflow.status import STATUS
 
 from audit.services import record
 from documents.models import DocumentKind
@@ -24,6 +22,7 @@ from .models import Case, CaseState, CaseTask, Decision, Procedure
 from .models.clinic_filing import InsuranceDecision
 from .nodes import ReviewStep, Supplement
 from .numbering import new_case_number, new_filing_number
+from .outcomes import close_case, last_decided
 
 
 class ClinicFilingFlow(flow.Flow):
@@ -106,17 +105,4 @@ class ClinicFilingFlow(flow.Flow):
         rejecting_unit = case.task_set.filter(decision=Decision.REJECT).latest("id").owner_permission_obj
         request_document(case=case, kind=DocumentKind.REJECTION_NOTICE, issuers=[rejecting_unit])
         request_document(case=case, kind=DocumentKind.APPROVAL_RECORD, issuers=[rejecting_unit])
-
-
-def last_decided(case: Case, node) -> CaseTask:
-    return case.task_set.filter(flow_task=node, status=STATUS.DONE).latest("id")
-
-
-def close_case(case: Case, state: str) -> None:
-    """Give the case its final state; the documents are requested by the caller."""
-    assert transaction.get_connection().in_atomic_block
-    case.state = state
-    case.decided_at = timezone.now()
-    case.save(update_fields=["state", "decided_at"])
-    record(action=f"case_{state}", case_no=case.case_no)
 

@@ -1,5 +1,6 @@
 """A case's facts as (label, value) rows: the case page, the task page and the documents show the same."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forms.validators import mask_id_number
@@ -7,7 +8,15 @@ from forms.validators import mask_id_number
 from .models import Case, Procedure
 
 
-def case_facts(case: Case, *, reveal_ids: bool = False) -> list[tuple[str, str]]:
+# The rows a certificate or notice carries; the approval record and the pages carry all.
+BRIEF_LABELS = {
+    "办件编号", "申请机构", "统一社会信用代码", "内设医疗机构名称", "类别", "服务项目", "备案编号", "医保定点",
+    "甲方（养老机构）", "乙方（医疗机构）", "协议期限", "年服务费", "终止日期", "终止原因",
+}
+
+
+def case_facts(case: Case, *, reveal_ids: bool = False, brief: bool = False) -> list[tuple[str, str]]:
+    """All facts of the case; ``brief`` keeps those an issued certificate or notice states."""
     rows = [
         (_("办件编号"), case.case_no),
         (_("事项"), case.get_procedure_display()),
@@ -17,6 +26,11 @@ def case_facts(case: Case, *, reveal_ids: bool = False) -> list[tuple[str, str]]
     ]
     if case.procedure == Procedure.CLINIC_FILING:
         rows += clinic_filing_facts(case, reveal_ids=reveal_ids)
+    elif case.procedure == Procedure.COOPERATION:
+        rows[2] = (_("起草方"), case.institution.name)
+        rows += cooperation_facts(case)
+    if brief:
+        rows = [(label, value) for label, value in rows if label in BRIEF_LABELS]
     return rows
 
 
@@ -40,4 +54,25 @@ def clinic_filing_facts(case: Case, *, reveal_ids: bool) -> list[tuple[str, str]
     ]
     if filing.filing_no:
         rows.append((_("备案编号"), filing.filing_no))
+    return rows
+
+
+def cooperation_facts(case: Case) -> list[tuple[str, str]]:
+    from documents.rendering import amount_in_words
+
+    agreement = case.cooperation
+    rows = [
+        (_("甲方（养老机构）"), f"{agreement.elderly_care_institution.name}（{agreement.elderly_care_institution.uscc}）"),
+        (_("乙方（医疗机构）"), f"{agreement.medical_institution.name}（{agreement.medical_institution.uscc}）"),
+        (_("协议期限"), f"{agreement.start_date:%Y年%m月%d日}至{agreement.end_date:%Y年%m月%d日}"),
+        (_("服务入住老人数"), f"{agreement.residents}人"),
+        (_("服务项目"), "；".join(agreement.service_item_labels())),
+        (_("上门服务频次"), f"每周{agreement.visits_per_week}次"),
+        (_("年服务费"), f"{agreement.annual_fee:,.2f}元（{amount_in_words(agreement.annual_fee)}）"),
+    ]
+    if agreement.renewal_of_id:
+        rows.append((_("续签自"), agreement.renewal_of.case_no))
+    if agreement.terminated_at:
+        rows.append((_("终止日期"), f"{timezone.localtime(agreement.terminated_at):%Y年%m月%d日}"))
+        rows.append((_("终止原因"), agreement.termination_reason))
     return rows

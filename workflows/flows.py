@@ -1,5 +1,6 @@
 """The procedures' flows, where viewflow looks for them (one module per procedure beside this one)."""
 
 from .clinic_filing import ClinicFilingFlow
+from .cooperation import CooperationFlow
 
-__all__ = ["ClinicFilingFlow"]
+__all__ = ["ClinicFilingFlow", "CooperationFlow"]

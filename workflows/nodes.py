@@ -40,7 +40,7 @@ class ReviewStep(flow.View):
 
     activation_class = StepActivation
 
-    def __init__(self, *, unit: units.Unit, days: int, title: str, case_state: str = CaseState.IN_REVIEW):
+    def __init__(self, *, unit: units.Unit, days: int | None, title: str, case_state: str = CaseState.IN_REVIEW):
         super().__init__(view=None)  # our own pages execute the task; viewflow's are not mounted
         self.unit = unit
         self.days = days
@@ -81,17 +81,26 @@ class ReviewStep(flow.View):
         after a return gets only the working days it had left.
         """
         task, case = activation.task, activation.process
-        today = timezone.localdate()
-        used = sum(
-            working_days_between(timezone.localdate(t.created), timezone.localdate(t.finished))
-            for t in case.task_set.filter(flow_task=self, status=STATUS.DONE).only("created", "finished")
-        )
         task.unit_label = str(task.owner_permission_obj)
-        task.due = add_working_days(today, max(self.days - used, 0))
+        if self.days is not None:
+            used = sum(
+                working_days_between(timezone.localdate(t.created), timezone.localdate(t.finished))
+                for t in case.task_set.filter(flow_task=self, status=STATUS.DONE).only("created", "finished")
+            )
+            task.due = add_working_days(timezone.localdate(), max(self.days - used, 0))
         task.save(update_fields=["unit_label", "due"])
         if case.state != self.case_state:
             case.state = self.case_state
             case.save(update_fields=["state"])
+
+
+class ConfirmStep(ReviewStep):
+    """A party agrees to a draft (approve) or asks for changes (return); it cannot reject."""
+
+    def __init__(self, *, unit: units.Unit, title: str):
+        # days=None: the parties' own negotiation has no promised deadline.
+        super().__init__(unit=unit, days=None, title=title, case_state=CaseState.DRAFT)
+        self._routes = {Decision.APPROVE: None, Decision.RETURN: this.revision}
 
 
 class Supplement(flow.View):
@@ -99,9 +108,10 @@ class Supplement(flow.View):
 
     activation_class = StepActivation
 
-    def __init__(self, *, title: str, unit: units.Unit = units.APPLICANT):
+    def __init__(self, *, title: str, unit: units.Unit = units.APPLICANT, case_state: str = CaseState.RETURNED):
         super().__init__(view=None)
         self.unit = unit
+        self.case_state = case_state
         self.Annotation(title=title)
         self.Permission(unit.permission, obj=unit.resolve)
 
@@ -109,7 +119,7 @@ class Supplement(flow.View):
         return [
             node
             for node in self.flow_class._nodes_by_name.values()
-            if isinstance(node, ReviewStep) and node._routes[Decision.RETURN] is self
+            if isinstance(node, ReviewStep) and node._routes.get(Decision.RETURN) is self
         ]
 
     def _outgoing(self):
@@ -123,5 +133,6 @@ class Supplement(flow.View):
         task, case = activation.task, activation.process
         task.unit_label = str(task.owner_permission_obj)
         task.save(update_fields=["unit_label"])
-        case.state = CaseState.RETURNED
-        case.save(update_fields=["state"])
+        if case.state != self.case_state:
+            case.state = self.case_state
+            case.save(update_fields=["state"])

@@ -93,3 +93,54 @@ def review_warnings(case: Case) -> list[str]:
         )
     return warnings
 
+
+
+def party_actions(user, case: Case, steps: list[CaseTask]) -> dict:
+    """What an institution party may do on a case page (the services re-check every one)."""
+    from permissions import scoping
+
+    from .nodes import ConfirmStep, Supplement
+
+    open_party_steps = [t for t in steps if t.is_open and scoping.holds(user, t)]
+    actions = {
+        "awaiting_my_confirmation": any(isinstance(t.flow_task, ConfirmStep) for t in open_party_steps),
+        "can_revise": False,
+        "can_terminate": False,
+        "can_renew": False,
+        "resubmit_url_name": "workflows:case_resubmit",
+    }
+    if case.procedure == Procedure.COOPERATION:
+        agreement = case.cooperation
+        party = scoping.acts_for(user, agreement.elderly_care_institution) or scoping.acts_for(user, agreement.medical_institution)
+        actions["can_revise"] = any(isinstance(t.flow_task, Supplement) for t in open_party_steps)
+        actions["can_terminate"] = party and case.state in ("active", "approved")
+        actions["can_renew"] = party and case.state in ("active", "approved", "expired")
+        actions["resubmit_url_name"] = "workflows:cooperation_revise"
+    return actions
+
+
+def institution_to_do(user) -> list[CaseTask]:
+    """Steps waiting for the user's institution: confirmations of drafts, supplements after a return."""
+    from permissions import scoping
+    from permissions.roles import ACT_FOR_INSTITUTION
+
+    mine = sorted(scoping.grants_for(user).of(ACT_FOR_INSTITUTION))
+    if not mine:
+        return []
+    return list(
+        CaseTask.objects.filter(
+            owner_permission=ACT_FOR_INSTITUTION, owner_permission_obj_pk__in=mine, status__in=("NEW", "ASSIGNED")
+        )
+        .select_related("process")
+        .order_by("created")[:50]
+    )
+
+
+def institution_notifications(user, limit: int = 10):
+    from permissions import scoping
+    from permissions.roles import ACT_FOR_INSTITUTION
+
+    from .models import Notification
+
+    mine = sorted(scoping.grants_for(user).of(ACT_FOR_INSTITUTION), key=int)
+    return Notification.objects.filter(institution_id__in=mine).select_related("case")[:limit]

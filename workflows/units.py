@@ -37,3 +37,8 @@ MEDICAL_INSURANCE = Unit(
     REVIEW_DEPARTMENT, _department(Department.Code.MEDICAL_INSURANCE), Department.Code.MEDICAL_INSURANCE
 )
 APPLICANT = Unit(ACT_FOR_INSTITUTION, lambda case: case.institution, "applicant")
+
+# In a cooperation agreement the case's institution is the party that drafted it;
+# the other party confirms it.
+DRAFTER = APPLICANT
+COUNTERPARTY = Unit(ACT_FOR_INSTITUTION, lambda case: case.cooperation.counterparty, "counterparty")

@@ -4,6 +4,7 @@ from .attachments import Attachment
 from .calendar import CalendarDay
 from .case import Case, CaseState, CaseTask, Decision, Procedure
 from .clinic_filing import ClinicFiling, ClinicStaff
+from .cooperation import CooperationAgreement, Notification, ServiceItem
 from .numbering import NumberSequence
 
 __all__ = [
@@ -14,6 +15,9 @@ __all__ = [
     "CaseTask",
     "ClinicFiling",
     "ClinicStaff",
+    "CooperationAgreement",
+    "Notification",
+    "ServiceItem",
     "Decision",
     "NumberSequence",
     "Procedure",

@@ -28,12 +28,19 @@ def case_for(user, case_no: str) -> Case:
         raise NotFound() from None
 
 
+def open_party_task(case: Case, node_type: type) -> CaseTask | None:
+    """The open step of an institution party of the given node type (Supplement, ConfirmStep)."""
+    for task in case.task_set.filter(owner_permission=ACT_FOR_INSTITUTION, status__in=(STATUS.NEW, STATUS.ASSIGNED)).order_by("id"):
+        if type(task.flow_task) is node_type:
+            return task
+    return None
+
+
 def open_supplement_task(case: Case) -> CaseTask | None:
-    return (
-        case.task_set.filter(owner_permission=ACT_FOR_INSTITUTION, status__in=(STATUS.NEW, STATUS.ASSIGNED))
-        .order_by("id")
-        .first()
-    )
+    """The drafter's or applicant's open supplement (after a return or a request for changes)."""
+    from ..nodes import Supplement
+
+    return open_party_task(case, Supplement)
 
 
 def withdraw_case(*, user, case_no: str) -> Case:

@@ -11,7 +11,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from ..models import Attachment, Case, CaseState, ClinicFiling, ClinicStaff, Procedure
 from ..models.case import OPEN_STATES
 from .cases import applicant_institution, case_for, open_supplement_task
-from .tasks import locked_activation
+from .tasks import finish_party_task, locked_activation
 
 FILING_FIELDS = ("clinic_name", "clinic_type", "services", "floor_area", "equipment", "opening_date", "medical_insurance")
 
@@ -65,7 +65,7 @@ def resubmit_clinic_filing(*, user, case_no: str, filing: dict, staff: list[dict
         raise Conflict(_("该办件当前不需要补正。"), code="not_returned")
     with locked_activation(task) as activation:
         task = activation.task
-        if task.status not in ("NEW", "ASSIGNED"):
+        if not task.is_open:
             raise Conflict(_("该办件已补正，请勿重复提交。"), code="task_closed")
         clinic = case.clinic_filing
         changed = {name: str(filing[name]) for name in FILING_FIELDS if getattr(clinic, name) != filing[name]}
@@ -75,10 +75,7 @@ def resubmit_clinic_filing(*, user, case_no: str, filing: dict, staff: list[dict
         clinic.staff.all().delete()
         ClinicStaff.objects.bulk_create(ClinicStaff(filing=clinic, **person) for person in staff)
         _bind_attachments(case, attachments)
-        if task.owner_id is None:
-            activation.assign(user)
-        activation.start(None)
-        activation.execute()
+        finish_party_task(activation, user)
         record(
             action="case_resubmitted",
             actor=user,

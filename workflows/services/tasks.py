@@ -42,6 +42,16 @@ def locked_case(case):
         raise Conflict(_("该办件正在被他人处理，请稍后重试。"), code="busy") from None
 
 
+def finish_party_task(activation, user) -> None:
+    """An institution's own step (supplement, confirmation) is done by whoever acts for it: no claiming."""
+    if activation.task.owner_id is None:
+        activation.assign(user)
+    elif activation.task.owner_id != user.pk:
+        activation.reassign(user)
+    activation.start(None)
+    activation.execute()
+
+
 def task_for(user, task_id) -> CaseTask:
     """A task the user may act on, or NotFound (also for tasks outside its jurisdiction)."""
     try:
@@ -156,6 +166,7 @@ __all__ = [
     "Decision",
     "claim_task",
     "decide_task",
+    "finish_party_task",
     "locked_activation",
     "locked_case",
     "reassign_task",

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -45,7 +46,7 @@ def case_list(request):
     if filters["township"]:
         cases = cases.filter(township__code=filters["township"])
     if filters["q"]:
-        cases = cases.filter(case_no__icontains=filters["q"]) | cases.filter(institution__name__icontains=filters["q"])
+        cases = cases.filter(Q(case_no__icontains=filters["q"]) | Q(institution__name__icontains=filters["q"]))
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -57,6 +58,8 @@ def case_list(request):
             "procedures": Procedure.choices,
             "states": CaseState.choices,
             "townships": Township.objects.all() if request.user.roles & REVIEWER_ROLES else [],
+            "to_do": selectors.institution_to_do(request.user),
+            "notifications": selectors.institution_notifications(request.user),
         },
     )
 
@@ -68,6 +71,7 @@ def case_detail(request, case_no):
     user = request.user
     steps = selectors.human_steps(case)
     acts_for = scoping.acts_for(user, case.institution)
+    party_actions = selectors.party_actions(user, case, steps)
     documents = list(case.documents.select_related("superseded_by").order_by("id"))
     return render(
         request,
@@ -80,9 +84,12 @@ def case_detail(request, case_no):
             "documents": documents,
             "correctable": {d.pk for d in documents if d.status == "issued" and can_correct(user, d)},
             "attachments": case.attachments.all(),
-            "returned_by": selectors.latest_return(case) if case.state == CaseState.RETURNED else None,
-            "can_withdraw": acts_for and case.state in (CaseState.IN_REVIEW, CaseState.RETURNED),
+            "returned_by": selectors.latest_return(case)
+            if case.state == CaseState.RETURNED or party_actions["can_revise"]
+            else None,
+            "can_withdraw": acts_for and case.state in (CaseState.DRAFT, CaseState.IN_REVIEW, CaseState.RETURNED),
             "can_resubmit": acts_for and case.state == CaseState.RETURNED,
+            **party_actions,
             "my_tasks": [t for t in steps if t.is_open and scoping.holds(user, t) and t.owner_permission != "institutions.act_for_institution"],
         },
     )

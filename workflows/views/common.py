@@ -42,5 +42,6 @@ def navigation(request) -> dict:
             "cases": True,
             "apply": Role.APPLICANT in roles and user.institution is not None and user.institution.kind == "elderly_care",
             "tasks": bool(roles & REVIEWER_ROLES),
+            "agreements": True,
         }
     }

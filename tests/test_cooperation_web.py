@@ -1,0 +1,173 @@
+"""The cooperation agreement through the web UI (CSRF enforced), and who sees which agreement."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from workflows.models import Case, CaseState
+from workflows.services.agreements import run_agreement_lifecycle
+
+from .web import WebUser
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(users, **overrides) -> dict:
+    today = timezone.localdate()
+    data = {
+        "elderly_care_institution": users("inst-welfare-centre").institution.pk,
+        "medical_institution": users("inst-anwen-chc").institution.pk,
+        "start_date": today.isoformat(),
+        "end_date": (today + timedelta(days=364)).isoformat(),
+        "residents": "150",
+        "service_items": ["onsite_visits", "annual_checkup", "health_records"],
+        "visits_per_week": "2",
+        "annual_fee": "40000.00",
+    }
+    data.update(overrides)
+    return data
+
+
+def review(username: str, case: Case, decision: str, capture=None, **fields) -> None:
+    reviewer = WebUser(username)
+    task = case.task_set.get(status="NEW", owner_permission__startswith="institutions.review", flow_task_type="HUMAN", **(
+        {} if username.startswith("twp") else {"unit_label": {"health-1": "县卫健局", "civil-1": "县民政局"}[username]}
+    ))
+    assert case.case_no in reviewer.get("/tasks/?view=queue").content.decode()
+    assert reviewer.post(f"/tasks/{task.pk}/claim/").status_code == 302
+    if capture:
+        with capture(execute=True):
+            response = reviewer.post(f"/tasks/{task.pk}/", {"decision": decision, **fields})
+    else:
+        response = reviewer.post(f"/tasks/{task.pk}/", {"decision": decision, **fields})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case.refresh_from_db()
+
+
+def test_whole_route_through_the_pages(users, django_capture_on_commit_callbacks):
+    home, centre = WebUser("inst-welfare-centre"), WebUser("inst-anwen-chc")
+    assert "起草医养合作协议" in home.get("/cases/new/cooperation/").content.decode()
+    response = home.post("/cases/new/cooperation/", form_data(users))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    case = Case.objects.get(procedure="cooperation")
+    assert case.state == CaseState.DRAFT
+
+    # The counterparty finds it on its list, asks for changes; the drafter revises; the counterparty confirms.
+    listing = centre.get("/cases/").content.decode()
+    assert "待本机构办理" in listing and case.case_no in listing
+    page = centre.get(f"/cases/{case.case_no}/").content.decode()
+    assert "确认协议" in page and "40,000.00元（肆万元整）" in page
+    assert "确认协议" not in home.get(f"/cases/{case.case_no}/").content.decode()
+    centre.post(f"/cases/{case.case_no}/request-changes/", {"comment": "请将上门服务调整为每周1次"})
+    page = home.get(f"/cases/{case.case_no}/").content.decode()
+    assert "请将上门服务调整为每周1次" in page and "修改协议" in page
+    response = home.post(f"/cases/{case.case_no}/revise/", form_data(users, visits_per_week="1", annual_fee="35000.00"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    case.refresh_from_db()
+    assert case.cooperation.visits_per_week == 1 and case.amount == 35000
+    centre.post(f"/cases/{case.case_no}/confirm/")
+    case.refresh_from_db()
+    assert case.state == CaseState.IN_REVIEW
+
+    review("twp-anwen", case, "approve")
+    review("civil-1", case, "approve")
+    # 卫健局 returns while 民政局 has approved: back to the drafter, then only to 卫健局.
+    review("health-1", case, "return", comment="请补充健康档案服务", missing_items="健康档案服务")
+    assert case.state == CaseState.RETURNED
+    page = home.get(f"/cases/{case.case_no}/").content.decode()
+    assert "县卫健局退回补正" in page and "健康档案服务" in page
+    items = ["onsite_visits", "annual_checkup", "health_records", "phone_advice"]
+    response = home.post(f"/cases/{case.case_no}/revise/", form_data(users, visits_per_week="1", annual_fee="35000.00", service_items=items))
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert [t.flow_task.name for t in case.task_set.filter(status="NEW")] == ["health_review"]
+    review("health-1", case, "approve", capture=django_capture_on_commit_callbacks)
+    assert case.state == CaseState.ACTIVE
+
+    registry = centre.get("/agreements/").content.decode()
+    assert case.case_no in registry
+    for bureau in ("health-1", "civil-1"):
+        assert case.case_no in WebUser(bureau).get("/agreements/").content.decode()
+    agreement = case.documents.get(kind="cooperation_agreement")
+    assert agreement.status == "issued" and agreement.signatures.count() == 4
+    assert home.get(f"/documents/{agreement.pk}/pdf").status_code == 200
+
+    # Renewal from the page, prefilled; then termination of the original.
+    renew = home.get(f"/cases/{case.case_no}/renew/").content.decode()
+    assert (case.cooperation.end_date + timedelta(days=1)).isoformat() in renew
+    start = case.cooperation.end_date + timedelta(days=1)
+    response = home.post(
+        f"/cases/{case.case_no}/renew/",
+        form_data(users, start_date=start.isoformat(), end_date=(start + timedelta(days=364)).isoformat(), annual_fee="36000.00"),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    renewal = Case.objects.exclude(pk=case.pk).get(procedure="cooperation")
+    assert renewal.cooperation.renewal_of == case and renewal.state == CaseState.DRAFT
+    with django_capture_on_commit_callbacks(execute=True):
+        centre.post(f"/cases/{case.case_no}/terminate/", {"reason": "乙方人员调整"})
+    case.refresh_from_db()
+    assert case.state == CaseState.TERMINATED
+    assert "乙方人员调整" in home.get(f"/cases/{case.case_no}/").content.decode()
+    assert "乙方人员调整" in home.get("/cases/").content.decode()  # the notification reached the other party
+    assert case.documents.get(kind="termination_notice").status == "issued"
+
+
+def test_rejection_and_expiry_through_the_pages(users, django_capture_on_commit_callbacks):
+    today = timezone.localdate()
+    home, centre = WebUser("inst-welfare-centre"), WebUser("inst-anwen-chc")
+    home.post("/cases/new/cooperation/", form_data(users, end_date=(today + timedelta(days=20)).isoformat()))
+    case = Case.objects.get(procedure="cooperation")
+    centre.post(f"/cases/{case.case_no}/confirm/")
+    review("twp-anwen", case, "approve")
+    review("health-1", case, "approve")
+    review("civil-1", case, "approve", capture=django_capture_on_commit_callbacks)
+    assert case.state == CaseState.ACTIVE
+    run_agreement_lifecycle(today=today)
+    assert "将于" in centre.get("/cases/").content.decode()  # 30-day reminder (20 days left)
+    run_agreement_lifecycle(today=today + timedelta(days=21))
+    case.refresh_from_db()
+    assert case.state == CaseState.EXPIRED
+    assert case.case_no in home.get("/agreements/?state=expired").content.decode()
+    assert case.case_no not in home.get("/agreements/").content.decode()  # default: agreements in force
+
+    # A second agreement between the same pair, rejected by 民政局 while 卫健局 waits.
+    home.post("/cases/new/cooperation/", form_data(users))
+    second = Case.objects.exclude(pk=case.pk).get(procedure="cooperation")
+    centre.post(f"/cases/{second.case_no}/confirm/")
+    review("twp-anwen", second, "approve")
+    review("civil-1", second, "reject", capture=django_capture_on_commit_callbacks, comment="服务人数与床位不符")
+    assert second.state == CaseState.REJECTED
+    assert second.case_no not in WebUser("health-1").get("/tasks/?view=queue").content.decode()
+
+
+def test_bad_terms_show_chinese_errors_and_change_nothing(users, snapshot):
+    home = WebUser("inst-welfare-centre")
+    before = snapshot()
+    response = home.post("/cases/new/cooperation/", form_data(users, annual_fee="50000.01", end_date="2000-01-01"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "年服务费不得高于50,000.00元" in page and "终止日期须晚于起始日期" in page
+    response = home.post("/cases/new/cooperation/", form_data(users, medical_institution=users("inst-xinwo-home").institution.pk))
+    assert "选择一个有效的选项" in response.content.decode() or "所选机构不存在" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_who_sees_an_agreement(users):
+    from django.test import Client
+
+    home = WebUser("inst-welfare-centre")
+    home.post("/cases/new/cooperation/", form_data(users))
+    case = Case.objects.get(procedure="cooperation")
+    for outsider in ("inst-xinwo-home", "inst-people-hospital", "twp-xinwo", "health-1", "finance-1"):
+        client = Client()
+        client.force_login(users(outsider))
+        assert client.get(f"/cases/{case.case_no}/").status_code == 404, outsider
+        assert client.post(f"/cases/{case.case_no}/confirm/").status_code == 404, outsider
+        assert client.post(f"/cases/{case.case_no}/terminate/", {"reason": "x"}).status_code == 404, outsider
+        assert client.get(f"/cases/{case.case_no}/renew/").status_code == 404, outsider
+        assert case.case_no not in client.get("/cases/").content.decode()
+    for insider in ("inst-anwen-chc", "twp-anwen", "auditor"):
+        client = Client()
+        client.force_login(users(insider))
+        assert client.get(f"/cases/{case.case_no}/").status_code == 200, insider

@@ -1,0 +1,178 @@
+"""Cooperation agreement pages: drafting and revising, confirming, renewing, terminating, the registry."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from forms.cooperation import CooperationForm
+from institutions.models import Institution, Township
+from permissions import scoping
+
+from .. import selectors, services
+from ..errors import InvalidInput
+from ..models import CaseState, Procedure
+from ..services import cooperation as agreements
+from .common import refusals_as_pages
+
+REGISTRY_STATES = (CaseState.ACTIVE, CaseState.APPROVED, CaseState.EXPIRED, CaseState.TERMINATED)
+
+
+def _form(request, *, initial=None, lock_parties=False):
+    """The terms form, its party choices narrowed to the user's own institution and possible partners."""
+    form = CooperationForm(request.POST if request.method == "POST" else None, initial=initial)
+    own = request.user.institution
+    for name, kind in (("elderly_care_institution", Institution.Kind.ELDERLY_CARE), ("medical_institution", Institution.Kind.MEDICAL)):
+        field = form.fields[name]
+        if lock_parties:
+            field.queryset = field.queryset.filter(pk=(initial or {}).get(name).pk)
+        elif own is not None and own.kind == kind:
+            field.queryset = field.queryset.filter(pk=own.pk)
+        else:
+            field.queryset = field.queryset.filter(kind=kind)
+    return form
+
+
+def _submit(request, form, call):
+    """Validate the form and call the service; a service refusal shows on the form."""
+    if not form.is_valid():
+        return None
+    with refusals_as_pages(request) as refused:
+        return call({name: form.cleaned_data[name] for name in CooperationForm.FIELDS})
+    if refused and isinstance(refused[0], InvalidInput):
+        for field, errors in refused[0].fields.items():
+            form.add_error(field if field in form.fields else None, errors)
+    return None
+
+
+@login_required
+def cooperation_new(request):
+    own = request.user.institution
+    if own is None or not scoping.acts_for(request.user, own):
+        raise Http404()
+    today = timezone.localdate()
+    initial = {"start_date": today, "end_date": today + timedelta(days=364), "visits_per_week": 1}
+    initial["elderly_care_institution" if own.kind == Institution.Kind.ELDERLY_CARE else "medical_institution"] = own
+    form = _form(request, initial=initial)
+    if request.method == "POST":
+        case = _submit(request, form, lambda terms: agreements.draft_cooperation(user=request.user, terms=terms))
+        if case is not None:
+            messages.success(request, f"协议草案已提交，等待对方机构确认。办件编号 {case.case_no}。")
+            return redirect("workflows:case_detail", case_no=case.case_no)
+    return render(request, "workflows/cooperation_form.html", {"section": "agreements", "form": form, "heading": "起草医养合作协议"})
+
+
+def _terms(agreement) -> dict:
+    return {name: getattr(agreement, name) for name in agreements.TERM_FIELDS}
+
+
+@login_required
+def cooperation_revise(request, case_no):
+    """The drafter changes the terms (after a request for changes or a bureau's return)."""
+    with refusals_as_pages(request):
+        case = services.case_for(request.user, case_no)
+    if case.procedure != Procedure.COOPERATION or not scoping.acts_for(request.user, case.institution):
+        raise Http404()
+    form = _form(request, initial=_terms(case.cooperation), lock_parties=True)
+    if request.method == "POST":
+        done = _submit(request, form, lambda terms: agreements.resubmit_cooperation(user=request.user, case_no=case.case_no, terms=terms))
+        if done is not None:
+            messages.success(request, "修改已提交。")
+            return redirect("workflows:case_detail", case_no=case.case_no)
+    return render(
+        request,
+        "workflows/cooperation_form.html",
+        {"section": "agreements", "form": form, "case": case, "returned_by": selectors.latest_return(case), "heading": f"修改协议 · {case.case_no}"},
+    )
+
+
+@login_required
+def cooperation_renew(request, case_no):
+    with refusals_as_pages(request):
+        old = services.case_for(request.user, case_no)
+    if old.procedure != Procedure.COOPERATION:
+        raise Http404()
+    form = _form(request, initial=agreements.renewal_terms(old), lock_parties=True)
+    if request.method == "POST":
+        case = _submit(request, form, lambda terms: agreements.renew_cooperation(user=request.user, case_no=old.case_no, terms=terms))
+        if case is not None:
+            messages.success(request, f"续签协议已提交，等待对方机构确认。办件编号 {case.case_no}。")
+            return redirect("workflows:case_detail", case_no=case.case_no)
+    return render(request, "workflows/cooperation_form.html", {"section": "agreements", "form": form, "case": old, "heading": f"续签协议 · {old.case_no}"})
+
+
+@login_required
+@require_POST
+def cooperation_confirm(request, case_no):
+    with refusals_as_pages(request) as refused:
+        agreements.confirm_cooperation(user=request.user, case_no=case_no)
+    if not refused:
+        messages.success(request, "已确认协议，办件已提交属地审核。")
+    return redirect("workflows:case_detail", case_no=case_no)
+
+
+@login_required
+@require_POST
+def cooperation_request_changes(request, case_no):
+    with refusals_as_pages(request) as refused:
+        agreements.request_cooperation_changes(user=request.user, case_no=case_no, comment=request.POST.get("comment", ""))
+    if not refused:
+        messages.success(request, "修改意见已发送给起草方。")
+    return redirect("workflows:case_detail", case_no=case_no)
+
+
+@login_required
+@require_POST
+def cooperation_terminate(request, case_no):
+    with refusals_as_pages(request) as refused:
+        agreements.terminate_cooperation(user=request.user, case_no=case_no, reason=request.POST.get("reason", ""))
+    if not refused:
+        messages.success(request, "协议已终止，终止通知书正在签发。")
+    return redirect("workflows:case_detail", case_no=case_no)
+
+
+@login_required
+def registry(request):
+    """合作协议登记: the agreements in force (and ended ones) the user may see, with filters."""
+    cases = (
+        scoping.visible_cases(request.user)
+        .filter(procedure=Procedure.COOPERATION, state__in=REGISTRY_STATES)
+        .select_related("cooperation__elderly_care_institution", "cooperation__medical_institution")
+        .order_by("cooperation__end_date", "id")
+    )
+    filters = {
+        "state": request.GET.get("state", "active"),
+        "township": request.GET.get("township", ""),
+        "q": request.GET.get("q", "").strip()[:40],
+        "expiring": request.GET.get("expiring", ""),
+    }
+    if filters["state"] in REGISTRY_STATES:
+        cases = cases.filter(state=filters["state"])
+    if filters["township"]:
+        cases = cases.filter(township__code=filters["township"])
+    if filters["q"]:
+        cases = cases.filter(
+            Q(cooperation__elderly_care_institution__name__icontains=filters["q"])
+            | Q(cooperation__medical_institution__name__icontains=filters["q"])
+        )
+    if filters["expiring"] == "30":
+        cases = cases.filter(cooperation__end_date__lte=timezone.localdate() + timedelta(days=30))
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflows/registry.html",
+        {
+            "section": "agreements",
+            "page": page,
+            "filters": filters,
+            "states": [(s.value, s.label) for s in REGISTRY_STATES],
+            "townships": Township.objects.all(),
+            "can_draft": request.user.institution is not None and scoping.acts_for(request.user, request.user.institution),
+        },
+    )
