@@ -158,7 +158,7 @@ def main(argv=None) -> int:
         print(f"database            {connection.vendor} (throwaway)")
         print(f"font                {settings.DOCUMENT_FONT_FAMILY}")
         print(f"runs                {args.runs} warm runs after {args.warmup} warm-up runs; seconds")
-        print(f"target              render + sign <= 0.250 s median")
+        print("target              render + sign <= 0.250 s median")
         baseline, _ = timed(reference_render, args.runs, args.warmup)
         print(f"baseline            {median(baseline):.3f} s median: WeasyPrint on a fixed one-page plain CJK text")
         print("                    (the machine's speed in this run; the 'x base' column divides render + sign by it)")

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution
-from workflows.models.cooperation import ANNUAL_FEE_MAX, ANNUAL_FEE_MIN, ServiceItem
+from workflows.models.cooperation import ANNUAL_FEE_MAX, ANNUAL_FEE_MIN, TERM_FIELDS, ServiceItem
 
 from .fields import MoneyField
 
@@ -41,16 +41,7 @@ class CooperationForm(forms.Form):
         help_text=_("按政策为每年2万元至5万元（含）。"),
     )
 
-    FIELDS = (
-        "elderly_care_institution",
-        "medical_institution",
-        "start_date",
-        "end_date",
-        "residents",
-        "service_items",
-        "visits_per_week",
-        "annual_fee",
-    )
+    FIELDS = TERM_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

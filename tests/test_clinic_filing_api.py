@@ -4,7 +4,6 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from workflows.models import Case, CaseState
 
 from .helpers import DOCTOR_ID, NURSE2_ID, PDF_BYTES, api_filing, png_bytes, valid_staff
 

@@ -67,7 +67,7 @@ def test_township_reviewer_claims_approves_and_sees_the_case_move_on(live_server
 
         row = page.locator("#task-table tr", has_text=case.case_no)
         row.get_by_role("button", name="领取").click()
-        page.wait_for_url(f"**/tasks/*/")
+        page.wait_for_url("**/tasks/*/")
         assert "已领取" in page.locator(".messages").inner_text()
 
         page.get_by_role("radio", name="通过", exact=True).check()

@@ -13,6 +13,19 @@ ANNUAL_FEE_MAX = Decimal("50000.00")
 REMIND_DAYS_BEFORE_END = 30
 
 
+# The terms both parties agree to; the form, the services and the API all use this list.
+TERM_FIELDS = (
+    "elderly_care_institution",
+    "medical_institution",
+    "start_date",
+    "end_date",
+    "residents",
+    "service_items",
+    "visits_per_week",
+    "annual_fee",
+)
+
+
 class ServiceItem(models.TextChoices):
     """The 医养协同 services of seed 002 附件5 §三."""
 

@@ -16,20 +16,11 @@ from permissions import scoping
 
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import Case, CaseState, CooperationAgreement, Decision, Notification, Procedure
+from ..models.cooperation import TERM_FIELDS
 from ..nodes import ConfirmStep
 from .cases import case_for, open_party_task, open_supplement_task
 from .tasks import finish_party_task, locked_activation, locked_case
 
-TERM_FIELDS = (
-    "elderly_care_institution",
-    "medical_institution",
-    "start_date",
-    "end_date",
-    "residents",
-    "service_items",
-    "visits_per_week",
-    "annual_fee",
-)
 OPEN_STATES = (CaseState.DRAFT, CaseState.IN_REVIEW, CaseState.RETURNED)
 IN_FORCE_STATES = (CaseState.APPROVED, CaseState.ACTIVE)
 

@@ -8,7 +8,6 @@ and in the hands the user saw.
 
 from contextlib import contextmanager
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS

@@ -20,7 +20,7 @@ from ..errors import InvalidInput
 from ..facts import case_facts
 from ..models import Attachment, CaseState, Procedure
 from ..services.cases import applicant_institution
-from .common import REVIEWER_ROLES, refusals_as_pages
+from .common import REVIEWER_ROLES, case_action, refusals_as_pages
 
 
 @login_required
@@ -191,11 +191,7 @@ def case_resubmit(request, case_no):
 @login_required
 @require_POST
 def case_withdraw(request, case_no):
-    with refusals_as_pages(request) as refused:
-        services.withdraw_case(user=request.user, case_no=case_no)
-    if not refused:
-        messages.success(request, "办件已撤回。")
-    return redirect("workflows:case_detail", case_no=case_no)
+    return case_action(request, case_no, lambda: services.withdraw_case(user=request.user, case_no=case_no), "办件已撤回。")
 
 
 @login_required

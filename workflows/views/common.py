@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
 
 from permissions.roles import REVIEWER_DEPARTMENT, Role
 
@@ -29,6 +30,15 @@ def refusals_as_pages(request):
     except ServiceError as error:
         messages.error(request, error.message)
         caught.append(error)
+
+
+def case_action(request, case_no: str, action, success: str):
+    """Run a POSTed action on a case and go back to its page, with the outcome as a message."""
+    with refusals_as_pages(request) as refused:
+        action()
+    if not refused:
+        messages.success(request, success)
+    return redirect("workflows:case_detail", case_no=case_no)
 
 
 def navigation(request) -> dict:

@@ -19,7 +19,7 @@ from .. import selectors, services
 from ..errors import InvalidInput
 from ..models import CaseState, Procedure
 from ..services import cooperation as agreements
-from .common import refusals_as_pages
+from .common import case_action, refusals_as_pages
 
 REGISTRY_STATES = (CaseState.ACTIVE, CaseState.APPROVED, CaseState.EXPIRED, CaseState.TERMINATED)
 
@@ -110,31 +110,33 @@ def cooperation_renew(request, case_no):
 @login_required
 @require_POST
 def cooperation_confirm(request, case_no):
-    with refusals_as_pages(request) as refused:
-        agreements.confirm_cooperation(user=request.user, case_no=case_no)
-    if not refused:
-        messages.success(request, "已确认协议，办件已提交属地审核。")
-    return redirect("workflows:case_detail", case_no=case_no)
+    return case_action(
+        request, case_no, lambda: agreements.confirm_cooperation(user=request.user, case_no=case_no), "已确认协议，办件已提交属地审核。"
+    )
 
 
 @login_required
 @require_POST
 def cooperation_request_changes(request, case_no):
-    with refusals_as_pages(request) as refused:
-        agreements.request_cooperation_changes(user=request.user, case_no=case_no, comment=request.POST.get("comment", ""))
-    if not refused:
-        messages.success(request, "修改意见已发送给起草方。")
-    return redirect("workflows:case_detail", case_no=case_no)
+    comment = request.POST.get("comment", "")
+    return case_action(
+        request,
+        case_no,
+        lambda: agreements.request_cooperation_changes(user=request.user, case_no=case_no, comment=comment),
+        "修改意见已发送给起草方。",
+    )
 
 
 @login_required
 @require_POST
 def cooperation_terminate(request, case_no):
-    with refusals_as_pages(request) as refused:
-        agreements.terminate_cooperation(user=request.user, case_no=case_no, reason=request.POST.get("reason", ""))
-    if not refused:
-        messages.success(request, "协议已终止，终止通知书正在签发。")
-    return redirect("workflows:case_detail", case_no=case_no)
+    reason = request.POST.get("reason", "")
+    return case_action(
+        request,
+        case_no,
+        lambda: agreements.terminate_cooperation(user=request.user, case_no=case_no, reason=reason),
+        "协议已终止，终止通知书正在签发。",
+    )
 
 
 @login_required
