@@ -55,6 +55,8 @@ def case_timeline(case: Case, steps: list[CaseTask] | None = None) -> list[Timel
             state, label = "done", task.get_decision_display() if task.decision else "已补正"
         elif task.status == STATUS.CANCELED:
             state, label = "cancelled", "已撤销"
+        elif task.owner_permission == "institutions.act_for_institution":
+            state, label = "open", "待机构办理"  # an institution's own step is never claimed
         else:
             state, label = "open", "办理中" if task.owner_id else "待领取"
         entries.append(
