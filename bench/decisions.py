@@ -15,7 +15,8 @@ What it measures (see bench/README.md):
   (township_review) tasks, timed per decision and summed over a run of --batch
   decisions; median, min and max over --runs runs;
 * the SQL queries of one decision (claim, decide, both);
-* the SQL queries and wall time of one 待领取 page for a township reviewer, both
+* the SQL queries and wall time of one 待领取 page for a township reviewer (filled by
+  --queue-cases extra filings from made-up nursing homes of its township), both
   through ``permissions.scoping.task_queue`` (as workflows/views/tasks.py builds it)
   and through the real view with Django's test client.
 
@@ -43,14 +44,18 @@ def parse_args(argv=None):
     parser.add_argument("--runs", type=int, default=5, help="timed runs of decisions (default 5, at least 5)")
     parser.add_argument("--batch", type=int, default=50, help="decisions per timed run (default 50)")
     parser.add_argument("--page-repeats", type=int, default=10, help="timed queue page loads (default 10)")
+    parser.add_argument(
+        "--queue-cases", type=int, default=60,
+        help=f"extra filings waiting at {QUEUE_USER}'s 属地初审, so the 待领取 page is full (default 60)",
+    )
     parser.add_argument("--seed", type=int, default=20260101, help="random seed of the background mix")
     parser.add_argument("--sqlite-memory", action="store_true", help="SQLite: in-memory database instead of a temp file")
     parser.add_argument("--show-sql", action="store_true", help="print the SQL of one decision and one queue page")
     args = parser.parse_args(argv)
     if args.runs < 5:
         parser.error("--runs must be at least 5")
-    if args.cases < 0 or args.batch < 1 or args.page_repeats < 1:
-        parser.error("--cases must be >= 0, --batch and --page-repeats >= 1")
+    if args.cases < 0 or args.queue_cases < 0 or args.batch < 1 or args.page_repeats < 1:
+        parser.error("--cases and --queue-cases must be >= 0, --batch and --page-repeats >= 1")
     return args
 
 
@@ -259,6 +264,35 @@ class Bench:
             institution for institution in institutions if share[institutions.index(institution)] == 0 or final[institution.pk] == "township"
         ]
 
+    def fill_queue(self, count: int) -> None:
+        """`count` made-up nursing homes in the queue user's township, each with a filing at 属地初审.
+
+        The Panan list has only two elderly-care institutions in that township; a real
+        queue page holds a full page of rows, and its cost per row is what matters.
+        """
+        from institutions.demo import _account, demo_uscc
+        from institutions.models import Institution, Township
+        from permissions.roles import Role
+
+        township = Township.objects.get(code=QUEUE_USER.removeprefix("twp-"))
+        for number in range(1, count + 1):
+            code = f"bench-q{number:03d}"
+            institution = Institution.objects.create(
+                code=code,
+                name=f"基准测试养老院{number:03d}",
+                uscc=demo_uscc(code, public=False),
+                kind=Institution.Kind.ELDERLY_CARE,
+                ownership=Institution.Ownership.PRIVATE,
+                township=township,
+                beds=120,
+                address=f"磐安县{township.name}",
+            )
+            _account(
+                f"inst-{code}", password_hash="!", roles={Role.APPLICANT},
+                display_name=f"{institution.name}经办人", institution=institution,
+            )
+            self.submit(institution)
+
     # --- timed decisions ----------------------------------------------------------------
 
     def township_task(self, institution):
@@ -412,6 +446,8 @@ class Bench:
         load_all()
         log(f"building {self.args.cases} background clinic filings through the services …")
         self.build()
+        log(f"filling {QUEUE_USER}'s 待领取 with {self.args.queue_cases} more filings …")
+        self.fill_queue(self.args.queue_cases)
 
         background_states, background_open = self.census()
 
