@@ -488,7 +488,7 @@ class Bench:
         self.out(f"PDF rendering      OFF: documents.services.enqueue_issue patched to a no-op "
                  f"({self.documents_skipped} document issues skipped)")
         self.out()
-        self.out(f"Decisions (claim + approve on 属地初审 / township_review, service layer)")
+        self.out("Decisions (claim + approve on 属地初审 / township_review, service layer)")
         self.out(f"  runs             {self.args.runs} × {self.args.batch} decisions"
                  f" (rounds over {len(self.runnable)} institutions; only claim_task + decide_task timed)")
         self.out(f"  decisions/second median {statistics.median(runs):.1f}   min {min(runs):.1f}   max {max(runs):.1f}")

@@ -165,6 +165,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # One beat scheduler per installation (docs/operations.md).
 CELERY_BEAT_SCHEDULE = {
     "agreement-lifecycle": {"task": "workflows.tasks.agreement_lifecycle", "schedule": 3600.0},
+    "deadline-watch": {"task": "workflows.tasks.deadline_watch", "schedule": 3600.0},
     "retry-pending-documents": {"task": "documents.tasks.retry_pending_documents", "schedule": 600.0},
 }
 

@@ -131,6 +131,30 @@ def can_head_any(user) -> bool:
     return bool(grants.of(HEAD_TOWNSHIP) or grants.of(HEAD_DEPARTMENT))
 
 
+def deadline_alerts(user, *, today=None) -> QuerySet:
+    """The deadline alerts a user should see (workflows/services/deadline_watch.py).
+
+    Due-soon reminders of the open steps the user holds — assigned to the user, or in
+    the user's 待领取 — while still not overdue; overdue escalations of the open steps of
+    the units the user heads.
+    """
+    from django.utils import timezone
+
+    from workflows.models import TaskAlert
+
+    today = today or timezone.localdate()
+    held = Q(task__in=task_inbox(user).values("pk")) | Q(task__in=task_queue(user).values("pk"))
+    return (
+        TaskAlert.objects.filter(task__status__in=OPEN_TASK)
+        .filter(
+            (Q(kind=TaskAlert.Kind.DUE_SOON, task__due__gte=today) & held)
+            | Q(kind=TaskAlert.Kind.OVERDUE, task__in=unit_open_tasks(user).values("pk"))
+        )
+        .select_related("task__process__institution", "task__owner")
+        .order_by("task__due", "id")
+    )
+
+
 def users_holding(task) -> QuerySet:
     """Active users who hold the jurisdiction a task is routed to (candidates for reassignment)."""
     from .models import User

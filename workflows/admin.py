@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import CalendarDay, Case
+from .models import CalendarDay, Case, TaskAlert
 
 
 @admin.register(CalendarDay)
@@ -28,4 +28,18 @@ class CaseAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TaskAlert)
+class TaskAlertAdmin(admin.ModelAdmin):
+    """Read-only: alerts are facts the deadline watch records, never edited by hand."""
+
+    list_display = ("task", "kind", "due", "created_at")
+    list_filter = ("kind",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

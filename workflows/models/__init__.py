@@ -1,5 +1,6 @@
 """Cases, their tasks and the procedure-specific records behind them."""
 
+from .alerts import TaskAlert
 from .attachments import Attachment
 from .calendar import CalendarDay
 from .case import Case, CaseState, CaseTask, Decision, Procedure
@@ -21,4 +22,5 @@ __all__ = [
     "Decision",
     "NumberSequence",
     "Procedure",
+    "TaskAlert",
 ]

@@ -15,6 +15,8 @@ from ..errors import InvalidInput
 from ..facts import case_facts
 from .common import refusals_as_pages
 
+ALERTS_SHOWN = 10  # the deadline alerts above the queues; the rest are in the lists, ordered by due date
+
 QUEUES = {
     "inbox": ("待办", scoping.task_inbox),
     "queue": ("待领取", scoping.task_queue),
@@ -33,7 +35,20 @@ def task_list(request):
         "-finished" if view == "archive" else "due", "id"
     )
     page = Paginator(tasks, 25).get_page(request.GET.get("page"))
-    return render(request, "workflows/task_list.html", {"section": "tasks", "view": view, "tabs": tabs, "page": page})
+    alerts = list(scoping.deadline_alerts(request.user)[: ALERTS_SHOWN + 1])
+    return render(
+        request,
+        "workflows/task_list.html",
+        {
+            "section": "tasks",
+            "view": view,
+            "tabs": tabs,
+            "page": page,
+            "alerts": alerts[:ALERTS_SHOWN],
+            "alerts_more": scoping.deadline_alerts(request.user).count() - ALERTS_SHOWN if len(alerts) > ALERTS_SHOWN else 0,
+            "can_head": scoping.can_head_any(request.user),
+        },
+    )
 
 
 @login_required

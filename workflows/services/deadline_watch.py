@@ -1,0 +1,73 @@
+"""The deadline watch: remind holders of steps about to fall due, escalate overdue ones.
+
+Run hourly by Celery beat (``workflows.tasks.deadline_watch``) or from cron with
+``python manage.py deadline_watch``. Only the county's review steps are watched: a step
+with an institution (a supplement, a counterparty's confirmation) stops the clock.
+
+Product decisions (DOMAIN.md leaves the "before" open):
+- a step is *due soon* from the working day before its due date up to and including the
+  due date itself (Friday for a step due on Monday; a step due today that was missed
+  earlier is reminded today);
+- it is *overdue* from the day after its due date — the due date is the last day of the
+  promised time, as 以内 includes the number itself.
+
+Each alert is created once per task and kind (a unique constraint, in its own savepoint),
+so a beat that runs twice, or two beats, alert once; each new alert is an audit event.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.services import record
+from permissions.roles import REVIEW_DEPARTMENT, REVIEW_TOWNSHIP
+from permissions.scoping import OPEN_TASK
+
+from ..deadlines import add_working_days
+from ..models import CaseTask, TaskAlert
+
+
+@dataclass
+class WatchReport:
+    reminded: int = 0
+    escalated: int = 0
+
+
+def watched_tasks():
+    """Open county review steps with a due date."""
+    return CaseTask.objects.filter(
+        flow_task_type="HUMAN",
+        status__in=OPEN_TASK,
+        due__isnull=False,
+        owner_permission__in=(REVIEW_TOWNSHIP, REVIEW_DEPARTMENT),
+    ).select_related("process")
+
+
+def _alert(task: CaseTask, kind: str, action: str) -> bool:
+    """Create one alert and its audit event; False when another run made it first."""
+    try:
+        with transaction.atomic():
+            TaskAlert.objects.create(task=task, kind=kind, due=task.due)
+            record(
+                action=action,
+                case_no=task.process.case_no,
+                detail={"task": task.pk, "step": task.flow_task.name, "unit": task.unit_label, "due": task.due},
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def watch_deadlines(*, today: date | None = None) -> WatchReport:
+    today = today or timezone.localdate()
+    report = WatchReport()
+    soon_until = add_working_days(today, 1)
+    due_soon = watched_tasks().filter(due__range=(today, soon_until)).exclude(alerts__kind=TaskAlert.Kind.DUE_SOON)
+    for task in due_soon.order_by("due", "id"):
+        report.reminded += _alert(task, TaskAlert.Kind.DUE_SOON, "deadline_reminded")
+    overdue = watched_tasks().filter(due__lt=today).exclude(alerts__kind=TaskAlert.Kind.OVERDUE)
+    for task in overdue.order_by("due", "id"):
+        report.escalated += _alert(task, TaskAlert.Kind.OVERDUE, "deadline_escalated")
+    return report
