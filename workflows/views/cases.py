@@ -16,11 +16,10 @@ from institutions.models import Township
 from permissions import scoping
 
 from .. import selectors, services
-from ..errors import InvalidInput
 from ..facts import case_facts
 from ..models import Attachment, CaseState, Procedure
 from ..services.cases import applicant_institution
-from .common import REVIEWER_ROLES, case_action, refusals_as_pages
+from .common import REVIEWER_ROLES, case_action, refusals_as_pages, show_refusal_on_form
 
 
 @login_required
@@ -122,9 +121,7 @@ def _save_filing(request, form, staff, upload, submit):
             staff=[row for row in staff.cleaned_data if row],
             attachments=list(form.cleaned_data["attachments"]) + new,
         )
-    if refused and isinstance(refused[0], InvalidInput):
-        for field, errors in refused[0].fields.items():
-            form.add_error(field if field in form.fields else None, errors)
+    show_refusal_on_form(form, refused)
     return None
 
 

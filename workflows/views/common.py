@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 
 from permissions.roles import REVIEWER_DEPARTMENT, Role
 
-from ..errors import Forbidden, NotFound, ServiceError
+from ..errors import Forbidden, InvalidInput, NotFound, ServiceError
 
 REVIEWER_ROLES = {Role.TOWNSHIP_REVIEWER, Role.UNIT_HEAD, *REVIEWER_DEPARTMENT}
 
@@ -30,6 +30,17 @@ def refusals_as_pages(request):
     except ServiceError as error:
         messages.error(request, error.message)
         caught.append(error)
+
+
+def show_refusal_on_form(form, refused: list[ServiceError]) -> None:
+    """Put the field errors of an InvalidInput refusal on the form that was submitted.
+
+    The service re-validates under the lock (e.g. "one agreement per pair"); its
+    per-field errors belong next to the fields, not only in the page message.
+    """
+    if refused and isinstance(refused[0], InvalidInput):
+        for field, errors in refused[0].fields.items():
+            form.add_error(field if field in form.fields else None, errors)
 
 
 def case_action(request, case_no: str, action, success: str):

@@ -16,10 +16,9 @@ from institutions.models import Institution, Township
 from permissions import scoping
 
 from .. import selectors, services
-from ..errors import InvalidInput
 from ..models import CaseState, Procedure
 from ..services import cooperation as agreements
-from .common import case_action, refusals_as_pages
+from .common import case_action, refusals_as_pages, show_refusal_on_form
 
 REGISTRY_STATES = (CaseState.ACTIVE, CaseState.APPROVED, CaseState.EXPIRED, CaseState.TERMINATED)
 
@@ -45,9 +44,7 @@ def _submit(request, form, call):
         return None
     with refusals_as_pages(request) as refused:
         return call({name: form.cleaned_data[name] for name in CooperationForm.FIELDS})
-    if refused and isinstance(refused[0], InvalidInput):
-        for field, errors in refused[0].fields.items():
-            form.add_error(field if field in form.fields else None, errors)
+    show_refusal_on_form(form, refused)
     return None
 
 

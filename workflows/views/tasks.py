@@ -11,9 +11,8 @@ from forms.decisions import DecisionForm
 from permissions import scoping
 
 from .. import selectors, services
-from ..errors import InvalidInput
 from ..facts import case_facts
-from .common import refusals_as_pages
+from .common import refusals_as_pages, show_refusal_on_form
 
 ALERTS_SHOWN = 10  # the deadline alerts above the queues; the rest are in the lists, ordered by due date
 
@@ -72,9 +71,7 @@ def task_detail(request, task_id):
             if not refused:
                 messages.success(request, f"已办理：{case.case_no} {task.flow_task.task_title}。")
                 return redirect("workflows:task_list")
-            if isinstance(refused[0], InvalidInput):
-                for field, errors in refused[0].fields.items():
-                    form.add_error(field if field in form.fields else None, errors)
+            show_refusal_on_form(form, refused)
         task.refresh_from_db()
     mine = task.is_open and task.owner_id == user.pk
     unit_reviewers = []
