@@ -171,3 +171,51 @@ def test_who_sees_an_agreement(users):
         client = Client()
         client.force_login(users(insider))
         assert client.get(f"/cases/{case.case_no}/").status_code == 200, insider
+
+
+def test_an_active_agreement_is_invisible_to_outsiders(users, django_capture_on_commit_callbacks, snapshot):
+    """The registry, the agreement PDF, renewal, termination and revision, in pages and API."""
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    home, centre = WebUser("inst-welfare-centre"), WebUser("inst-anwen-chc")
+    home.post("/cases/new/cooperation/", form_data(users))
+    case = Case.objects.get(procedure="cooperation")
+    centre.post(f"/cases/{case.case_no}/confirm/")
+    review("twp-anwen", case, "approve")
+    review("health-1", case, "approve")
+    review("civil-1", case, "approve", capture=django_capture_on_commit_callbacks)
+    assert case.state == CaseState.ACTIVE
+    agreement = case.documents.get(kind="cooperation_agreement")
+
+    outsiders = {}
+    for outsider in ("inst-xinwo-home", "inst-people-hospital", "twp-xinwo", "twp-xinwo-head", "finance-1", "insurance-1"):
+        web, api = Client(), APIClient()
+        web.force_login(users(outsider))  # logged in before the snapshot: sessions are not the agreement
+        api.force_authenticate(users(outsider))
+        outsiders[outsider] = web, api
+    before = snapshot()
+    for outsider, (web, api) in outsiders.items():
+        answers = {
+            "registry": web.get("/agreements/?state=active"),
+            "pdf": web.get(f"/documents/{agreement.pk}/pdf"),
+            "revise page": web.get(f"/cases/{case.case_no}/revise/"),
+            "renew page": web.get(f"/cases/{case.case_no}/renew/"),
+            "terminate": web.post(f"/cases/{case.case_no}/terminate/", {"reason": "越权终止"}),
+            "request changes": web.post(f"/cases/{case.case_no}/request-changes/", {"comment": "x"}),
+            "API document": api.get(f"/api/v1/documents/{agreement.pk}/"),
+            "API pdf": api.get(f"/api/v1/documents/{agreement.pk}/pdf"),
+            "API renew": api.post(f"/api/v1/cases/{case.case_no}/renew/", {}, format="json"),
+            "API terminate": api.post(f"/api/v1/cases/{case.case_no}/terminate/", {"reason": "越权终止"}, format="json"),
+            "API cases": api.get("/api/v1/cases/?procedure=cooperation"),
+        }
+        listed = {name for name in ("registry", "API cases") if case.case_no in answers.pop(name).content.decode()}
+        assert not listed, f"{outsider} sees {case.case_no} in {listed}"
+        leaks = {name: r.status_code for name, r in answers.items() if r.status_code not in (403, 404)}
+        assert not leaks, f"{outsider} reached {leaks}"
+    assert snapshot() == before
+    for insider in ("inst-anwen-chc", "health-1", "civil-1", "twp-anwen", "auditor"):
+        web = Client()
+        web.force_login(users(insider))
+        assert case.case_no in web.get("/agreements/?state=active").content.decode(), insider
+        assert web.get(f"/documents/{agreement.pk}/pdf").status_code == 200, insider
