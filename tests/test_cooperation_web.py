@@ -45,6 +45,18 @@ def review(username: str, case: Case, decision: str, capture=None, **fields) -> 
     case.refresh_from_db()
 
 
+def approved_agreement(users, capture, **overrides) -> Case:
+    """Drafted by 县社会福利中心, confirmed by 安文街道社区卫生服务中心, approved by all three units."""
+    home, centre = WebUser("inst-welfare-centre"), WebUser("inst-anwen-chc")
+    home.post("/cases/new/cooperation/", form_data(users, **overrides))
+    case = Case.objects.get(procedure="cooperation")
+    centre.post(f"/cases/{case.case_no}/confirm/")
+    review("twp-anwen", case, "approve")
+    review("health-1", case, "approve")
+    review("civil-1", case, "approve", capture=capture)
+    return case
+
+
 def test_whole_route_through_the_pages(users, django_capture_on_commit_callbacks):
     home, centre = WebUser("inst-welfare-centre"), WebUser("inst-anwen-chc")
     assert "起草医养合作协议" in home.get("/cases/new/cooperation/").content.decode()
@@ -116,12 +128,7 @@ def test_whole_route_through_the_pages(users, django_capture_on_commit_callbacks
 def test_rejection_and_expiry_through_the_pages(users, django_capture_on_commit_callbacks):
     today = timezone.localdate()
     home, centre = WebUser("inst-welfare-centre"), WebUser("inst-anwen-chc")
-    home.post("/cases/new/cooperation/", form_data(users, end_date=(today + timedelta(days=20)).isoformat()))
-    case = Case.objects.get(procedure="cooperation")
-    centre.post(f"/cases/{case.case_no}/confirm/")
-    review("twp-anwen", case, "approve")
-    review("health-1", case, "approve")
-    review("civil-1", case, "approve", capture=django_capture_on_commit_callbacks)
+    case = approved_agreement(users, django_capture_on_commit_callbacks, end_date=(today + timedelta(days=20)).isoformat())
     assert case.state == CaseState.ACTIVE
     run_agreement_lifecycle(today=today)
     assert "将于" in centre.get("/cases/").content.decode()  # 30-day reminder (20 days left)
@@ -178,13 +185,7 @@ def test_an_active_agreement_is_invisible_to_outsiders(users, django_capture_on_
     from django.test import Client
     from rest_framework.test import APIClient
 
-    home, centre = WebUser("inst-welfare-centre"), WebUser("inst-anwen-chc")
-    home.post("/cases/new/cooperation/", form_data(users))
-    case = Case.objects.get(procedure="cooperation")
-    centre.post(f"/cases/{case.case_no}/confirm/")
-    review("twp-anwen", case, "approve")
-    review("health-1", case, "approve")
-    review("civil-1", case, "approve", capture=django_capture_on_commit_callbacks)
+    case = approved_agreement(users, django_capture_on_commit_callbacks)
     assert case.state == CaseState.ACTIVE
     agreement = case.documents.get(kind="cooperation_agreement")
 

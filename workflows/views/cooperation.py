@@ -112,28 +112,22 @@ def cooperation_confirm(request, case_no):
     )
 
 
+def _with_text(request, case_no, service, field: str, success: str):
+    """A POSTed action whose only input is one text field (a comment, a reason)."""
+    text = request.POST.get(field, "")
+    return case_action(request, case_no, lambda: service(user=request.user, case_no=case_no, **{field: text}), success)
+
+
 @login_required
 @require_POST
 def cooperation_request_changes(request, case_no):
-    comment = request.POST.get("comment", "")
-    return case_action(
-        request,
-        case_no,
-        lambda: agreements.request_cooperation_changes(user=request.user, case_no=case_no, comment=comment),
-        "修改意见已发送给起草方。",
-    )
+    return _with_text(request, case_no, agreements.request_cooperation_changes, "comment", "修改意见已发送给起草方。")
 
 
 @login_required
 @require_POST
 def cooperation_terminate(request, case_no):
-    reason = request.POST.get("reason", "")
-    return case_action(
-        request,
-        case_no,
-        lambda: agreements.terminate_cooperation(user=request.user, case_no=case_no, reason=reason),
-        "协议已终止，终止通知书正在签发。",
-    )
+    return _with_text(request, case_no, agreements.terminate_cooperation, "reason", "协议已终止，终止通知书正在签发。")
 
 
 @login_required
