@@ -3,17 +3,15 @@
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 
-import cn2an
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from viewflow.workflow.status import STATUS
 
+from common.formatting import amount_in_words, chinese_date
 from workflows.facts import case_facts
 
 from .issuers import issuer_from_json
@@ -22,16 +20,6 @@ from .seal import seal_svg
 from .signing import SealBox
 
 PX = 0.75  # CSS px → PDF points
-
-
-def amount_in_words(amount: Decimal) -> str:
-    """Capital numerals (大写) as on official money documents: 伍拾万元整."""
-    return cn2an.an2cn(f"{amount:.2f}", "rmb")
-
-
-def chinese_date(moment) -> str:
-    day = timezone.localtime(moment).date() if hasattr(moment, "tzinfo") else moment
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def verification_url(document: Document) -> str:

@@ -15,7 +15,7 @@ from documents.environment import check_document_dependencies
 from documents.issuers import issuer_for
 from documents.keys import create_root, create_unit_certificate, passphrase
 from documents.models import Document, DocumentKind
-from documents.rendering import amount_in_words
+from common.formatting import amount_in_words
 from institutions.models import Department
 
 from .helpers import DOCTOR_ID, PDF_BYTES, png_bytes

@@ -1,8 +1,8 @@
 """A case's facts as (label, value) rows: the case page, the task page and the documents show the same."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import chinese_date, date_range, money_with_words
 from forms.validators import mask_id_number
 
 from .models import Case, Procedure
@@ -48,7 +48,7 @@ def clinic_filing_facts(case: Case, *, reveal_ids: bool) -> list[tuple[str, str]
         (_("服务项目"), filing.services),
         (_("业务用房面积"), f"{filing.floor_area} ㎡"),
         (_("主要设备"), filing.equipment),
-        (_("拟开业日期"), f"{filing.opening_date:%Y年%m月%d日}"),
+        (_("拟开业日期"), chinese_date(filing.opening_date)),
         (_("医护人员"), staff),
         (_("医保定点"), filing.get_insurance_decision_display() if filing.medical_insurance else _("未申请")),
     ]
@@ -58,21 +58,19 @@ def clinic_filing_facts(case: Case, *, reveal_ids: bool) -> list[tuple[str, str]
 
 
 def cooperation_facts(case: Case) -> list[tuple[str, str]]:
-    from documents.rendering import amount_in_words
-
     agreement = case.cooperation
     rows = [
         (_("甲方（养老机构）"), f"{agreement.elderly_care_institution.name}（{agreement.elderly_care_institution.uscc}）"),
         (_("乙方（医疗机构）"), f"{agreement.medical_institution.name}（{agreement.medical_institution.uscc}）"),
-        (_("协议期限"), f"{agreement.start_date:%Y年%m月%d日}至{agreement.end_date:%Y年%m月%d日}"),
+        (_("协议期限"), date_range(agreement.start_date, agreement.end_date)),
         (_("服务入住老人数"), f"{agreement.residents}人"),
         (_("服务项目"), "；".join(agreement.service_item_labels())),
         (_("上门服务频次"), f"每周{agreement.visits_per_week}次"),
-        (_("年服务费"), f"{agreement.annual_fee:,.2f}元（{amount_in_words(agreement.annual_fee)}）"),
+        (_("年服务费"), money_with_words(agreement.annual_fee)),
     ]
     if agreement.renewal_of_id:
         rows.append((_("续签自"), agreement.renewal_of.case_no))
     if agreement.terminated_at:
-        rows.append((_("终止日期"), f"{timezone.localtime(agreement.terminated_at):%Y年%m月%d日}"))
+        rows.append((_("终止日期"), chinese_date(agreement.terminated_at)))
         rows.append((_("终止原因"), agreement.termination_reason))
     return rows

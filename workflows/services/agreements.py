@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record
+from common.formatting import chinese_date
 
 from ..models import Case, CaseState, CooperationAgreement, Notification, Procedure
 from ..models.cooperation import REMIND_DAYS_BEFORE_END
@@ -61,7 +62,7 @@ def run_agreement_lifecycle(*, today: date | None = None) -> LifecycleReport:
                     case=case,
                     kind="agreement_expiring",
                     defaults={
-                        "message": f"与{other.name}的医养合作协议（{case.case_no}）将于{agreement.end_date:%Y年%m月%d日}到期，"
+                        "message": f"与{other.name}的医养合作协议（{case.case_no}）将于{chinese_date(agreement.end_date)}到期，"
                         "如需继续合作请及时办理续签。"
                     },
                 )

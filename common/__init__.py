@@ -1,0 +1,1 @@
+"""What every app may import and that imports no app: Chinese formatting (and, later, the service errors)."""

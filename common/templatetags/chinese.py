@@ -1,0 +1,32 @@
+"""Template filters for common.formatting: {% load chinese %} … {{ fee|money }}, {{ day|cn_date }}."""
+
+from django import template
+
+from common import formatting
+
+register = template.Library()
+
+
+@register.filter
+def money(amount) -> str:
+    return "" if amount is None or amount == "" else formatting.money(amount)
+
+
+@register.filter
+def money_words(amount) -> str:
+    return "" if amount is None or amount == "" else formatting.amount_in_words(amount)
+
+
+@register.filter
+def money_with_words(amount) -> str:
+    return "" if amount is None or amount == "" else formatting.money_with_words(amount)
+
+
+@register.filter
+def cn_date(moment) -> str:
+    return "" if not moment else formatting.chinese_date(moment)
+
+
+@register.filter
+def cn_datetime(moment) -> str:
+    return "" if not moment else formatting.chinese_datetime(moment)
