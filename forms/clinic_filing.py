@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from workflows.models.clinic_filing import ClinicType, StaffRole
 
 from .attachments import AttachmentsField
-from .fields import PlainTextField
-from .validators import validate_id_number
+from .fields import IdNumberField, PlainTextField
 
 LICENCE_NO = re.compile(r"^[A-Za-z0-9-]{6,30}$")
 EARLIEST_OPENING = date(1980, 1, 1)
@@ -48,13 +47,10 @@ class ClinicFilingForm(forms.Form):
 
 class StaffForm(forms.Form):
     name = PlainTextField(label=_("姓名"), max_length=40)
-    id_number = forms.CharField(label=_("身份证号码"), max_length=18, min_length=18, validators=[validate_id_number])
+    id_number = IdNumberField(label=_("身份证号码"))
     # A blank first choice: an extra row the applicant left untouched stays "unchanged" and is skipped.
     role = forms.ChoiceField(label=_("岗位"), choices=[("", _("请选择")), *StaffRole.choices])
     licence_no = PlainTextField(label=_("执业证书编号"), max_length=30, required=False)
-
-    def clean_id_number(self):
-        return self.cleaned_data["id_number"].strip().upper()
 
     def clean(self):
         cleaned = super().clean()

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_money, validate_plain_text
+from .validators import validate_id_number, validate_money, validate_plain_text
 
 
 class PlainTextField(forms.CharField):
@@ -50,3 +50,20 @@ class LinesField(PlainTextField):
         if any(len(item) > 200 for item in items):
             raise forms.ValidationError(_("每一项不超过200字。"))
         return items
+
+
+class IdNumberField(forms.CharField):
+    """A 居民身份证号码, stored upper-case without spaces; refused with a message naming what is wrong.
+
+    No min/max length of its own: the validator's one message covers a wrong length,
+    so the form never shows Django's stock "确保该变量至少包含 18 字符" beside it.
+    """
+
+    default_validators = [validate_id_number]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off", "spellcheck": "false"}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return "".join(str(super().to_python(value)).split()).upper()

@@ -7,11 +7,13 @@ web forms and the API (which validates through the same forms) report the same t
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -34,14 +36,46 @@ def validate_uscc(value: str) -> None:
         ) from None
 
 
+ID_NUMBER_FORMAT = re.compile(r"^\d{17}[\dX]$")
+EARLIEST_BIRTH_YEAR = 1900
+
+
 def validate_id_number(value: str) -> None:
-    """居民身份证号码: 18 characters, a real birth date, ISO 7064 MOD 11-2 check character."""
-    try:
-        ric.validate(value)
-    except StdnumError:
+    """居民身份证号码 (GB 11643): 18 characters, a real birth date not in the future, MOD 11-2 check.
+
+    The first six digits are where the card was issued, not a fact about its holder's
+    birth: 磐安's code 330727 dates from 1985 and its doctors born in 1968 carry it.
+    So the region is not tied to the birth year (stdnum's ``ric.validate`` does tie them,
+    and refuses every Panan resident born before 1985); each refusal names what is wrong.
+    """
+    number = (value or "").strip().upper()
+    if not ID_NUMBER_FORMAT.match(number):
         raise ValidationError(
-            _("身份证号码无效：应为18位，出生日期和校验位须正确。"), code="invalid_id_number"
+            _("身份证号码应为18位：前17位为数字，最后一位为数字或X（现为%(n)d位）。"),
+            code="id_number_format",
+            params={"n": len(number)},
+        )
+    birth = number[6:14]
+    try:
+        born = date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
+    except ValueError:
+        raise ValidationError(
+            _("身份证号码第7至14位的出生日期“%(birth)s”不是有效日期。"), code="id_number_birth_date", params={"birth": birth}
         ) from None
+    if born.year < EARLIEST_BIRTH_YEAR:
+        raise ValidationError(
+            _("身份证号码中的出生日期“%(birth)s”早于%(year)d年，请核对。"),
+            code="id_number_birth_date",
+            params={"birth": birth, "year": EARLIEST_BIRTH_YEAR},
+        )
+    if born > timezone.localdate():
+        raise ValidationError(
+            _("身份证号码中的出生日期“%(birth)s”晚于今天，请核对。"), code="id_number_birth_date", params={"birth": birth}
+        )
+    if ric.calc_check_digit(number) != number[17]:  # stdnum takes the whole number and ignores its last character
+        raise ValidationError(
+            _("身份证号码最后一位校验位不正确，请核对号码。"), code="id_number_check_character"
+        )
 
 
 def mask_id_number(value: str) -> str:

@@ -30,7 +30,8 @@ def png_bytes() -> bytes:
 
 
 # Valid ID numbers (GB 11643 check character): a doctor and two nurses.
-DOCTOR_ID = "11010519491231002X"
+# A Panan doctor born in 1968 (the region code 330727 is younger than she is), nurses of 1990 and 1985.
+DOCTOR_ID = "330727196803151235"
 NURSE_ID = "330727199003071230"
 NURSE2_ID = "330727198512120016"
 

@@ -78,7 +78,7 @@ def test_whole_route_through_the_api(users, django_capture_on_commit_callbacks):
     applicant = api_as("inst-welfare-centre")
     case = create_case(applicant, medical_insurance=True)
     assert case["status"] == "in_review" and case["procedure"] == "clinic_filing"
-    assert case["data"]["staff"][0]["id_number"] == "110105********002X"
+    assert case["data"]["staff"][0]["id_number"] == "330727********1235"
     assert [s["name"] for s in case["steps"]] == ["township_review"]
     case_no = case["case_no"]
 

@@ -155,7 +155,7 @@ def test_invalid_form_shows_chinese_errors_and_changes_nothing(users, snapshot):
     response = applicant.post("/cases/new/clinic-filing/", data)
     assert response.status_code == 200
     page = response.content.decode()
-    for message in ("不得包含HTML标签或脚本", "身份证号码无效", "医师和护士须填写执业证书编号", "仅接受 PDF、JPG 或 PNG", "1"):
+    for message in ("不得包含HTML标签或脚本", "校验位不正确", "医师和护士须填写执业证书编号", "仅接受 PDF、JPG 或 PNG", "1"):
         assert message in page
     assert snapshot() == before
 

@@ -103,7 +103,7 @@ def test_every_document_validates_in_pdfsig_and_pyhanko_and_carries_the_facts(fi
     record = pdftotext(saved(documents["approval_record"], tmp_path)[1])
     for step in ("属地初审", "民政局确认养老机构登记", "卫健局备案", "医保局决定医保定点", "安文街道审核员", "县卫健局审核员"):
         assert step in record
-    assert "110105********002X" in record and "心电图机" in record  # the record carries every fact, IDs masked
+    assert "330727********1235" in record and "心电图机" in record  # the record carries every fact, IDs masked
 
 
 def test_one_changed_byte_makes_both_validators_say_invalid(filed, tmp_path, nssdb):
@@ -151,7 +151,7 @@ def test_public_verification_page_shows_validity_without_personal_data(filed):
     page = Client().get(f"/verify/{document.verify_token}/").content.decode()
     for shown in (document.number, "备案凭证", "磐安县卫生健康局", filed.case_no, "现行有效"):
         assert shown in page
-    for hidden in ("王医生", "李护士", DOCTOR_ID, "110105", filed.clinic_filing.services):
+    for hidden in ("王医生", "李护士", DOCTOR_ID, "********1235", filed.clinic_filing.services):
         assert hidden not in page
     assert Client().get("/verify/not-a-token/").status_code == 404
 

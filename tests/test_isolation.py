@@ -5,6 +5,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from .helpers import DOCTOR_ID
+
 pytestmark = pytest.mark.django_db
 
 # Outsiders of a case filed by 县社会福利中心 (安文街道) that has not asked for 医保定点.
@@ -115,7 +117,7 @@ def test_those_whose_case_it_is_do_see_it(insider, users, finished_case):
 
 def test_id_numbers_are_masked_except_for_the_reviewer_holding_the_task(users, driver):
     case = driver.submit()
-    full, masked = "11010519491231002X", "110105********002X"
+    full, masked = DOCTOR_ID, "330727********1235"
     task = driver.open_task(case, "twp-anwen")
     reviewer = users("twp-anwen")
     assert masked in web(reviewer).get(f"/cases/{case.case_no}/").content.decode()

@@ -1,11 +1,16 @@
 """Validators of what people type and upload: codes, ID numbers, text, money, files."""
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import timezone
+from stdnum.cn import ric
+
+from forms.clinic_filing import StaffForm
 
 from forms.validators import (
     check_upload,
@@ -35,12 +40,77 @@ def test_uscc_one_character_changed_is_refused():
         assert "统一社会信用代码" in str(info.value)
 
 
-def test_id_number_checksum_and_birth_date():
-    validate_id_number(DOCTOR_ID)
-    for bad in ("110105194912310021", "11010519491332002X", "1101051949123100", "abcdefghijklmnopqr"):
-        with pytest.raises(ValidationError) as info:
-            validate_id_number(bad)
-        assert "身份证号码无效" in str(info.value)
+def id_number(region: str, born: date, sequence: str = "123") -> str:
+    """A real-shaped ID number with its MOD 11-2 check character."""
+    body = f"{region}{born:%Y%m%d}{sequence}"
+    return body + ric.calc_check_digit(body + "0")  # stdnum ignores the last character it is given
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "33072719550808002X",  # 磐安, born 1955: the region code is younger than its holder
+        "330727196803151235",  # born 1968
+        "330727200305060073",  # born 2003
+        "330727197901010019",  # born 1979
+        "33072719731120004X",  # born 1973
+        "33072719680201006X",  # an X check character
+        "33072719680201006x",  # typed in lower case: accepted and stored upper-case by the form field
+        "11010519491231002X",  # 北京 110105, born 1949
+        DOCTOR_ID,
+    ],
+)
+def test_real_people_of_every_age_are_accepted(number):
+    validate_id_number(number)
+
+
+def test_the_check_character_is_named_when_wrong():
+    with pytest.raises(ValidationError) as info:
+        validate_id_number("330727196803151236")
+    assert "校验位" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "number, words",
+    [
+        ("3307271968031512", "应为18位"),
+        ("3307271968031512360", "应为18位"),
+        ("33072719680315123Y", "应为18位"),
+        ("abcdefghijklmnopqr", "应为18位"),
+        ("330727196813151230", "不是有效日期"),  # month 13
+        ("330727190002290000", "不是有效日期"),  # 1900 was not a leap year
+        ("330727189912310000", "早于1900年"),
+    ],
+)
+def test_each_refusal_names_what_is_wrong(number, words):
+    with pytest.raises(ValidationError) as info:
+        validate_id_number(number)
+    assert words in str(info.value)
+
+
+def test_birth_date_today_is_accepted_and_tomorrow_refused():
+    today = timezone.localdate()
+    validate_id_number(id_number("330727", today))
+    validate_id_number(id_number("330727", today - timedelta(days=1)))
+    with pytest.raises(ValidationError) as info:
+        validate_id_number(id_number("330727", today + timedelta(days=1)))
+    assert "晚于今天" in str(info.value)
+
+
+def test_leap_day_birth_is_accepted():
+    validate_id_number(id_number("330727", date(2000, 2, 29)))
+
+
+def test_staff_form_shows_one_message_for_a_short_number():
+    form = StaffForm(data={"name": "张三", "id_number": "33072719", "role": "other"})
+    assert not form.is_valid()
+    assert form.errors["id_number"] == ["身份证号码应为18位：前17位为数字，最后一位为数字或X（现为8位）。"]
+
+
+def test_staff_form_stores_the_number_upper_case():
+    form = StaffForm(data={"name": "张三", "id_number": " 33072719680201006x ", "role": "other"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["id_number"] == "33072719680201006X"
 
 
 def test_id_number_is_masked_to_region_and_last_four():
