@@ -80,6 +80,7 @@ def test_whole_route_through_the_api(users, django_capture_on_commit_callbacks):
     assert case["status"] == "in_review" and case["procedure"] == "clinic_filing"
     assert case["data"]["staff"][0]["id_number"] == "330727********1235"
     assert [s["name"] for s in case["steps"]] == ["township_review"]
+    assert case["data"]["insurance_decision"] == "pending"  # asked for: pending from submission on
     case_no = case["case_no"]
 
     work(api_as("twp-anwen"), case_no, "approve")

@@ -50,8 +50,13 @@ def test_whole_route_with_return_resubmit_and_insurance(users, django_capture_on
     assert response["Location"] == f"/cases/{case.case_no}/"
     page = applicant.get(response["Location"]).content.decode()
     assert "审核中" in page and "属地初审" in page and "330727********1230" in page
+    # 医保定点 was asked for: it reads pending from the first page on, never 未申请.
+    assert "待医保局决定" in page and "未申请" not in page
 
-    claim_and_decide(WebUser("twp-anwen"), case, "approve", comment="属地核实无误")
+    township = WebUser("twp-anwen")
+    township_task = case.task_set.get(flow_task_type="HUMAN", status="NEW")
+    assert "待医保局决定" in township.get(f"/tasks/{township_task.pk}/").content.decode()
+    claim_and_decide(township, case, "approve", comment="属地核实无误")
     case = claim_and_decide(
         WebUser("civil-1"), case, "return", comment="请补充材料", missing_items="房屋产权证明\n消防验收意见"
     )

@@ -72,10 +72,7 @@ class ClinicFilingFlow(flow.Flow):
     def give_filing_number(self, activation):
         filing = activation.process.clinic_filing
         filing.filing_no = new_filing_number()
-        filing.insurance_decision = (
-            InsuranceDecision.PENDING if filing.medical_insurance else InsuranceDecision.NOT_REQUESTED
-        )
-        filing.save(update_fields=["filing_no", "insurance_decision"])
+        filing.save(update_fields=["filing_no"])
         record(action="filing_number_assigned", case_no=activation.process.case_no, detail={"filing_no": filing.filing_no})
 
     def asks_for_insurance(self, activation) -> bool:

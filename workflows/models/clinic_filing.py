@@ -48,6 +48,18 @@ class ClinicFiling(models.Model):
     def __str__(self) -> str:
         return self.clinic_name
 
+    def save(self, *args, **kwargs):
+        """Until 医保局 decides, the request's status follows the form: asked for means pending.
+
+        A request shows as pending from the moment it is made (submission or a
+        resubmission that adds it), not only once the case reaches 卫健局.
+        """
+        if self.insurance_decision in (InsuranceDecision.NOT_REQUESTED, InsuranceDecision.PENDING):
+            self.insurance_decision = (
+                InsuranceDecision.PENDING if self.medical_insurance else InsuranceDecision.NOT_REQUESTED
+            )
+        super().save(*args, **kwargs)
+
 
 class ClinicStaff(models.Model):
     filing = models.ForeignKey(ClinicFiling, on_delete=models.CASCADE, related_name="staff")
