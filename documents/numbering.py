@@ -1,4 +1,4 @@
-"""Document numbers (文号): 磐卫医养备〔2026〕12号 — unit, kind, year, per-unit sequence."""
+"""Document numbers (文号): 磐卫医养备〔2026〕12号 — unit, kind, year, a sequence per unit and kind."""
 
 from django.utils import timezone
 
@@ -17,8 +17,13 @@ KIND_CODES = {
 }
 
 
+def series_key(issuer: Issuer, kind: str) -> str:
+    """One series per issuing unit and kind of document (发文字号: 磐卫医养备 and 磐卫医养协 count apart)."""
+    return f"doc:{issuer.key}:{KIND_CODES[kind]}"
+
+
 def new_document_number(issuer: Issuer, kind: str) -> str:
-    """Take the issuing unit's next number of the year; it is never handed out twice."""
+    """Take the next number of the unit's series for this kind and year, from 1; never handed out twice."""
     year = timezone.localdate().year
-    sequence = take_next(f"doc:{issuer.key}", year)
+    sequence = take_next(series_key(issuer, kind), year)
     return f"{issuer.doc_prefix}{KIND_CODES[kind]}〔{year}〕{sequence}号"

@@ -311,3 +311,18 @@ def test_the_agreement_pdf_carries_four_valid_signatures(users, django_capture_o
     text = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True).stdout)
     for fact in ("医养合作协议", "50,000.00元", "伍万元整", case_no, document.number):
         assert fact in text, fact
+
+
+def test_the_first_agreement_of_the_year_is_number_1_after_filing_certificates(users, driver, django_capture_on_commit_callbacks):
+    """卫健局 issues two series: its filing certificates do not use up its agreement numbers."""
+    filed = driver.submit("inst-xinwo-home")
+    with django_capture_on_commit_callbacks(execute=True):
+        driver.file(filed, township="twp-xinwo")
+    case_no = agreed(users)
+    bureau(api_as("health-1"), case_no, "approve")
+    bureau(api_as("civil-1"), case_no, "approve", capture=django_capture_on_commit_callbacks)
+    year = timezone.localdate().year
+    numbers = {d["kind"]: d["number"] for d in api_as(HOME).get(f"/api/v1/cases/{case_no}/").json()["documents"]}
+    assert numbers["cooperation_agreement"] == f"磐卫医养协〔{year}〕1号"
+    assert numbers["approval_record"] == f"磐卫医养审记〔{year}〕2号"  # the filing's record was 1号
+    assert filed.documents.get(kind="filing_certificate").number == f"磐卫医养备〔{year}〕1号"

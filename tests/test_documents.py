@@ -7,7 +7,9 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from documents import services as document_services
@@ -269,16 +271,45 @@ def os_random(n: int) -> bytes:
     return os.urandom(n)
 
 
-def test_document_numbers_are_per_unit_and_year_and_never_reused(driver, django_capture_on_commit_callbacks):
+def test_each_unit_numbers_each_series_from_1_every_year(driver, django_capture_on_commit_callbacks):
     first = driver.submit("inst-welfare-centre")
     second = driver.submit("inst-xinwo-home")
     with django_capture_on_commit_callbacks(execute=True):
         driver.file(first)
         driver.file(second, township="twp-xinwo")
+    year = timezone.localdate().year
     numbers = sorted(Document.objects.filter(case__in=[first, second]).values_list("number", flat=True))
-    assert len(numbers) == len(set(numbers)) == 4
-    sequences = sorted(int(re.search(r"〕(\d+)号", n).group(1)) for n in numbers if n.startswith("磐卫"))
-    assert sequences == list(range(sequences[0], sequences[0] + 4))
+    # Two series of one unit in one year: each starts at 1号 (磐卫医养备 and 磐卫医养审记 count apart).
+    assert numbers == sorted(
+        [f"磐卫医养备〔{year}〕1号", f"磐卫医养备〔{year}〕2号", f"磐卫医养审记〔{year}〕1号", f"磐卫医养审记〔{year}〕2号"]
+    )
+
+
+def test_numbers_issued_under_one_counter_stay_and_each_series_continues_after_them(driver, django_capture_on_commit_callbacks):
+    """The migration to per-kind series: nothing already issued is renumbered or issued twice."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from documents.issuers import issuer_for
+    from documents.numbering import new_document_number
+    from workflows.models import NumberSequence
+
+    case = driver.submit()
+    year = timezone.localdate().year
+    health = issuer_for(Department.objects.get(code="health"))
+    # Issued under the old single counter: 备 1, 备 2, then the agreement got 协 3.
+    for kind, n in (("filing_certificate", 1), ("approval_record", 2), ("cooperation_agreement", 3)):
+        code = {"filing_certificate": "医养备", "approval_record": "医养审记", "cooperation_agreement": "医养协"}[kind]
+        Document.objects.create(case=case, kind=kind, number=f"磐卫{code}〔{year}〕{n}号", number_issuer=health.as_json(), issuers=[health.as_json()])
+    NumberSequence.objects.all().delete()
+    migration = importlib.import_module("documents.migrations.0004_number_series_per_kind")
+    migration.continue_per_kind(django_apps, None)
+    with transaction.atomic():
+        assert new_document_number(health, "filing_certificate") == f"磐卫医养备〔{year}〕2号"
+        assert new_document_number(health, "approval_record") == f"磐卫医养审记〔{year}〕3号"
+        assert new_document_number(health, "cooperation_agreement") == f"磐卫医养协〔{year}〕4号"
+        assert new_document_number(health, "rejection_notice") == f"磐卫医养不予〔{year}〕1号"
 
 
 def test_issuing_is_idempotent(filed):
