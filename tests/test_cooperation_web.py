@@ -220,3 +220,23 @@ def test_an_active_agreement_is_invisible_to_outsiders(users, django_capture_on_
         web.force_login(users(insider))
         assert case.case_no in web.get("/agreements/?state=active").content.decode(), insider
         assert web.get(f"/documents/{agreement.pk}/pdf").status_code == 200, insider
+
+
+def test_a_signed_agreement_starting_next_month_reads_pending_and_is_listed(users, django_capture_on_commit_callbacks):
+    """待生效: not 已办结 on the case, and in the registry's default list rather than 暂无协议."""
+    from .test_cooperation_api import agreed, bureau
+    from .test_clinic_filing_api import api_as
+
+    today = timezone.localdate()
+    start = today + timedelta(days=31)
+    case_no = agreed(users, start_date=start.isoformat(), end_date=(start + timedelta(days=364)).isoformat())
+    bureau(api_as("health-1"), case_no, "approve")
+    bureau(api_as("civil-1"), case_no, "approve", capture=django_capture_on_commit_callbacks)
+    home = WebUser("inst-welfare-centre")
+    page = home.get(f"/cases/{case_no}/").content.decode()
+    assert "待生效" in page and "已办结" not in page
+    registry = home.get("/agreements/").content.decode()
+    assert case_no in registry and "待生效" in registry and "暂无协议" not in registry
+    assert case_no not in home.get("/agreements/?state=active").content.decode()
+    assert case_no in home.get("/agreements/?state=approved").content.decode()
+    assert api_as("inst-welfare-centre").get(f"/api/v1/cases/{case_no}/").json()["status"] == "approved"

@@ -41,6 +41,10 @@ class CaseState(models.TextChoices):
 
 OPEN_STATES = (CaseState.DRAFT, CaseState.IN_REVIEW, CaseState.RETURNED)
 
+# A state may read differently in one procedure: a signed agreement that has not started
+# yet is 待生效, not 已办结. Procedures' model modules add their own labels here.
+STATE_LABELS_BY_PROCEDURE: dict[str, dict[str, str]] = {}
+
 
 class Decision(models.TextChoices):
     APPROVE = "approve", _("通过")
@@ -87,6 +91,11 @@ class Case(AbstractProcess):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    def get_state_display(self) -> str:
+        """The state as this procedure's users call it (the API's status code stays the same)."""
+        own = STATE_LABELS_BY_PROCEDURE.get(self.procedure, {})
+        return str(own.get(self.state) or CaseState(self.state).label)
 
 
 class CaseTask(AbstractTask):

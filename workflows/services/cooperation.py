@@ -16,13 +16,12 @@ from permissions import scoping
 
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import Case, CaseState, CooperationAgreement, Decision, Notification, Procedure
-from ..models.cooperation import TERM_FIELDS
+from ..models.case import OPEN_STATES
+from ..models.cooperation import IN_FORCE_STATES, TERM_FIELDS
 from ..nodes import ConfirmStep
 from .cases import case_for, open_party_task, open_supplement_task
 from .tasks import finish_party_task, locked_activation, locked_case
 
-OPEN_STATES = (CaseState.DRAFT, CaseState.IN_REVIEW, CaseState.RETURNED)
-IN_FORCE_STATES = (CaseState.APPROVED, CaseState.ACTIVE)
 
 
 def _drafting_party(user, terms: dict) -> Institution:

@@ -17,10 +17,20 @@ from permissions import scoping
 
 from .. import selectors, services
 from ..models import CaseState, Procedure
+from ..models.cooperation import IN_FORCE_STATES
 from ..services import cooperation as agreements
 from .common import case_action, refusals_as_pages, show_refusal_on_form
 
 REGISTRY_STATES = (CaseState.ACTIVE, CaseState.APPROVED, CaseState.EXPIRED, CaseState.TERMINATED)
+# The registry's state filter; by default it lists what is in force and what is about to be.
+REGISTRY_FILTERS = {
+    "in_force": ("生效中及待生效", IN_FORCE_STATES),
+    CaseState.ACTIVE.value: ("生效中", (CaseState.ACTIVE,)),
+    CaseState.APPROVED.value: ("待生效", (CaseState.APPROVED,)),
+    CaseState.EXPIRED.value: ("已到期", (CaseState.EXPIRED,)),
+    CaseState.TERMINATED.value: ("已终止", (CaseState.TERMINATED,)),
+    "all": ("全部", REGISTRY_STATES),
+}
 
 
 def _form(request, *, initial=None, lock_parties=False):
@@ -140,13 +150,14 @@ def registry(request):
         .order_by("cooperation__end_date", "id")
     )
     filters = {
-        "state": request.GET.get("state", "active"),
+        "state": request.GET.get("state", "in_force"),
         "township": request.GET.get("township", ""),
         "q": request.GET.get("q", "").strip()[:40],
         "expiring": request.GET.get("expiring", ""),
     }
-    if filters["state"] in REGISTRY_STATES:
-        cases = cases.filter(state=filters["state"])
+    if filters["state"] not in REGISTRY_FILTERS:
+        filters["state"] = "in_force"
+    cases = cases.filter(state__in=REGISTRY_FILTERS[filters["state"]][1])
     if filters["township"]:
         cases = cases.filter(township__code=filters["township"])
     if filters["q"]:
@@ -164,7 +175,7 @@ def registry(request):
             "section": "agreements",
             "page": page,
             "filters": filters,
-            "states": [(s.value, s.label) for s in REGISTRY_STATES],
+            "states": [(value, label) for value, (label, _states) in REGISTRY_FILTERS.items()],
             "townships": Township.objects.all(),
             "can_draft": request.user.institution is not None and scoping.acts_for(request.user, request.user.institution),
         },
