@@ -48,4 +48,5 @@ class UploadedFilesField(forms.FileField):
 
 
 class UploadForm(forms.Form):
+    required_css_class = "required"  # the label says it: 必填
     files = UploadedFilesField(label=_("上传附件（PDF、JPG、PNG）"))

@@ -23,6 +23,7 @@ class PartyField(forms.ModelChoiceField):
 
 
 class CooperationForm(forms.Form):
+    required_css_class = "required"  # the label says it: 必填
     elderly_care_institution = PartyField(label=_("甲方（养老机构）"))
     medical_institution = PartyField(label=_("乙方（医疗机构）"))
     start_date = forms.DateField(label=_("起始日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))

@@ -9,6 +9,7 @@ from .fields import LinesField, PlainTextField
 
 
 class DecisionForm(forms.Form):
+    required_css_class = "required"  # the label says it: 必填
     decision = forms.ChoiceField(label=_("审核意见"), choices=Decision.choices, widget=forms.RadioSelect)
     comment = PlainTextField(label=_("说明"), required=False, max_length=1000, multiline=True)
     missing_items = LinesField(label=_("需补正的材料（每行一项）"), required=False)

@@ -1,5 +1,6 @@
 """The clinic-filing route driven through the web UI, as county staff use it (CSRF enforced)."""
 
+import re
 import subprocess
 
 import pytest
@@ -173,3 +174,51 @@ def test_missing_staff_and_missing_attachments_are_refused(users, snapshot):
     response = applicant.post("/cases/new/clinic-filing/", filing_post_data(valid_filing(), valid_staff()))
     assert "请至少上传一份附件" in response.content.decode()
     assert snapshot() == before
+
+
+def test_a_refused_submission_keeps_the_uploaded_files_and_says_each_problem_once(users, snapshot):
+    """A typo in one ID number must not cost the applicant the files it uploaded."""
+    from workflows.models import Attachment
+
+    applicant = WebUser("inst-welfare-centre")
+    before = snapshot()
+    staff = valid_staff()
+    staff[1]["id_number"] = "33072719900307"  # too short
+    data = filing_post_data(valid_filing(), staff)
+    data["files"] = [
+        SimpleUploadedFile("场所证明.pdf", PDF_BYTES, content_type="application/pdf"),
+        SimpleUploadedFile("管理制度.pdf", PDF_BYTES, content_type="application/pdf"),
+    ]
+    response = applicant.post("/cases/new/clinic-filing/", data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    # One summary at the top, naming the row and the field; no stock Django message beside ours.
+    assert page.count('id="error-summary"') == 1 and "提交未成功，请修改以下1处" in page
+    assert "第2行身份证号码：身份证号码应为18位" in page
+    assert "确保该变量" not in page and "至少包含" not in page
+    # The files were kept, are listed and ticked; nothing else was stored.
+    kept = list(Attachment.objects.filter(institution__code="welfare-centre", case__isnull=True).order_by("id"))
+    assert [a.original_name for a in kept] == ["场所证明.pdf", "管理制度.pdf"]
+    for attachment in kept:
+        checkbox = re.search(rf'<input type="checkbox" name="attachments" value="{attachment.pk}"[^>]*>', page)
+        assert checkbox and "checked" in checkbox.group(0), attachment.original_name
+    after = snapshot()
+    assert after.pop("workflows.Attachment") == before.pop("workflows.Attachment") + 2
+    after.pop("audit.AuditEvent"), before.pop("audit.AuditEvent")  # the upload is an audited event
+    after.pop("audit.AuditChainHead", None), before.pop("audit.AuditChainHead", None)
+    assert after == before
+
+    # Corrected and sent again without choosing the files again: the case carries both.
+    staff[1]["id_number"] = valid_staff()[1]["id_number"]
+    data = filing_post_data(valid_filing(), staff, attachments=[str(a.pk) for a in kept])
+    response = applicant.post("/cases/new/clinic-filing/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = Case.objects.get(institution__code="welfare-centre")
+    assert sorted(case.attachments.values_list("original_name", flat=True)) == ["场所证明.pdf", "管理制度.pdf"]
+
+
+def test_required_fields_are_marked(users):
+    page = WebUser("inst-welfare-centre").get("/cases/new/clinic-filing/").content.decode()
+    assert '<label for="id_clinic_name" class="required">' in page
+    assert '<label for="id_medical_insurance">' in page  # optional: no mark
+    assert "带 <span class=\"required-mark\">*</span> 的为必填项" in page

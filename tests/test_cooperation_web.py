@@ -240,3 +240,13 @@ def test_a_signed_agreement_starting_next_month_reads_pending_and_is_listed(user
     assert case_no not in home.get("/agreements/?state=active").content.decode()
     assert case_no in home.get("/agreements/?state=approved").content.decode()
     assert api_as("inst-welfare-centre").get(f"/api/v1/cases/{case_no}/").json()["status"] == "approved"
+
+
+def test_a_refusal_by_the_service_is_said_once_at_the_top_of_the_form(users, snapshot):
+    home = WebUser("inst-welfare-centre")
+    assert home.post("/cases/new/cooperation/", form_data(users)).status_code == 302
+    before = snapshot()
+    page = home.post("/cases/new/cooperation/", form_data(users)).content.decode()
+    message = "两机构之间已有一件合作协议正在办理中，请勿重复申请。"
+    assert page.count(message) == 1 and 'id="error-summary"' in page
+    assert snapshot() == before

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from .. import selectors, services
 from ..facts import case_facts
 from ..models import Attachment, CaseState, Procedure
 from ..services.cases import applicant_institution
-from .common import REVIEWER_ROLES, case_action, refusals_as_pages, show_refusal_on_form
+from .common import REVIEWER_ROLES, case_action, error_summary, refusals_as_pages, refusals_on_form
 
 
 @login_required
@@ -110,19 +109,34 @@ def _filing_forms(request, *, case=None, initial=None, staff_initial=None):
     )
 
 
+def _keep_uploads(request, form: ClinicFilingForm, upload: UploadForm) -> ClinicFilingForm:
+    """Store what was uploaded at once, whatever else is wrong, and tick it on the re-shown form.
+
+    A browser cannot refill a file input: without this, a submission refused for a
+    typo in an ID number made the applicant find and upload every file again. The
+    stored files are the institution's unused uploads until a case takes them.
+    """
+    if not (upload.is_valid() and upload.cleaned_data["files"]):
+        return form
+    kept = services.store_attachments(user=request.user, files=upload.cleaned_data["files"])
+    messages.info(request, f"已保存您上传的{len(kept)}个文件（已勾选），重新提交时无需再次上传。")
+    data = request.POST.copy()
+    data.setlist("attachments", data.getlist("attachments") + [str(a.pk) for a in kept])
+    return ClinicFilingForm(data, attachment_choices=form.fields["attachments"].queryset.all())
+
+
 def _save_filing(request, form, staff, upload, submit):
-    """Validate all three forms; store new uploads and call `submit` in one transaction."""
+    """Keep the uploads, validate the three forms, and call `submit`; returns the form shown and the case."""
+    form = _keep_uploads(request, form, upload)
     if not (form.is_valid() and staff.is_valid() and upload.is_valid()):
-        return None
-    with refusals_as_pages(request) as refused, transaction.atomic():
-        new = services.store_attachments(user=request.user, files=upload.cleaned_data["files"]) if upload.cleaned_data["files"] else []
-        return submit(
+        return form, None
+    with refusals_on_form(form):
+        return form, submit(
             filing={name: form.cleaned_data[name] for name in ClinicFilingForm.FIELDS},
             staff=[row for row in staff.cleaned_data if row],
-            attachments=list(form.cleaned_data["attachments"]) + new,
+            attachments=list(form.cleaned_data["attachments"]),
         )
-    show_refusal_on_form(form, refused)
-    return None
+    return form, None
 
 
 @login_required
@@ -132,7 +146,7 @@ def clinic_filing_new(request):
         raise Http404()
     form, staff, upload = _filing_forms(request)
     if request.method == "POST":
-        case = _save_filing(
+        form, case = _save_filing(
             request, form, staff, upload,
             lambda **kwargs: services.submit_clinic_filing(user=request.user, **kwargs),
         )
@@ -142,7 +156,14 @@ def clinic_filing_new(request):
     return render(
         request,
         "workflows/clinic_filing_form.html",
-        {"section": "apply", "form": form, "staff": staff, "upload": upload, "institution": institution},
+        {
+            "section": "apply",
+            "form": form,
+            "staff": staff,
+            "upload": upload,
+            "institution": institution,
+            "problems": error_summary(form, staff, upload),
+        },
     )
 
 
@@ -163,7 +184,7 @@ def case_resubmit(request, case_no):
         staff_initial=list(filing.staff.values("name", "id_number", "role", "licence_no")),
     )
     if request.method == "POST":
-        done = _save_filing(
+        form, done = _save_filing(
             request, form, staff, upload,
             lambda **kwargs: services.resubmit_clinic_filing(user=request.user, case_no=case.case_no, **kwargs),
         )
@@ -181,6 +202,7 @@ def case_resubmit(request, case_no):
             "institution": case.institution,
             "case": case,
             "returned_by": selectors.latest_return(case),
+            "problems": error_summary(form, staff, upload),
         },
     )
 

@@ -19,7 +19,7 @@ from .. import selectors, services
 from ..models import CaseState, Procedure
 from ..models.cooperation import IN_FORCE_STATES
 from ..services import cooperation as agreements
-from .common import case_action, refusals_as_pages, show_refusal_on_form
+from .common import case_action, error_summary, refusals_as_pages, refusals_on_form
 
 REGISTRY_STATES = (CaseState.ACTIVE, CaseState.APPROVED, CaseState.EXPIRED, CaseState.TERMINATED)
 # The registry's state filter; by default it lists what is in force and what is about to be.
@@ -52,9 +52,8 @@ def _submit(request, form, call):
     """Validate the form and call the service; a service refusal shows on the form."""
     if not form.is_valid():
         return None
-    with refusals_as_pages(request) as refused:
+    with refusals_on_form(form):
         return call({name: form.cleaned_data[name] for name in CooperationForm.FIELDS})
-    show_refusal_on_form(form, refused)
     return None
 
 
@@ -72,7 +71,7 @@ def cooperation_new(request):
         if case is not None:
             messages.success(request, f"协议草案已提交，等待对方机构确认。办件编号 {case.case_no}。")
             return redirect("workflows:case_detail", case_no=case.case_no)
-    return render(request, "workflows/cooperation_form.html", {"section": "agreements", "form": form, "heading": "起草医养合作协议"})
+    return render(request, "workflows/cooperation_form.html", {"section": "agreements", "form": form, "heading": "起草医养合作协议", "problems": error_summary(form)})
 
 
 def _terms(agreement) -> dict:
@@ -95,7 +94,14 @@ def cooperation_revise(request, case_no):
     return render(
         request,
         "workflows/cooperation_form.html",
-        {"section": "agreements", "form": form, "case": case, "returned_by": selectors.latest_return(case), "heading": f"修改协议 · {case.case_no}"},
+        {
+            "section": "agreements",
+            "form": form,
+            "case": case,
+            "returned_by": selectors.latest_return(case),
+            "heading": f"修改协议 · {case.case_no}",
+            "problems": error_summary(form),
+        },
     )
 
 
@@ -111,7 +117,7 @@ def cooperation_renew(request, case_no):
         if case is not None:
             messages.success(request, f"续签协议已提交，等待对方机构确认。办件编号 {case.case_no}。")
             return redirect("workflows:case_detail", case_no=case.case_no)
-    return render(request, "workflows/cooperation_form.html", {"section": "agreements", "form": form, "case": old, "heading": f"续签协议 · {old.case_no}"})
+    return render(request, "workflows/cooperation_form.html", {"section": "agreements", "form": form, "case": old, "heading": f"续签协议 · {old.case_no}", "problems": error_summary(form)})
 
 
 @login_required

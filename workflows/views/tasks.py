@@ -12,7 +12,7 @@ from permissions import scoping
 
 from .. import selectors, services
 from ..facts import case_facts
-from .common import refusals_as_pages, show_refusal_on_form
+from .common import error_summary, refusals_as_pages, refusals_on_form
 
 ALERTS_SHOWN = 10  # the deadline alerts above the queues; the rest are in the lists, ordered by due date
 
@@ -60,7 +60,7 @@ def task_detail(request, task_id):
     if request.method == "POST":
         form = DecisionForm(request.POST)
         if form.is_valid():
-            with refusals_as_pages(request) as refused:
+            with refusals_on_form(form) as refused:
                 services.decide_task(
                     user=user,
                     task_id=task.pk,
@@ -71,7 +71,6 @@ def task_detail(request, task_id):
             if not refused:
                 messages.success(request, f"已办理：{case.case_no} {task.flow_task.task_title}。")
                 return redirect("workflows:task_list")
-            show_refusal_on_form(form, refused)
         task.refresh_from_db()
     mine = task.is_open and task.owner_id == user.pk
     unit_reviewers = []
@@ -89,6 +88,7 @@ def task_detail(request, task_id):
             "timeline": selectors.case_timeline(case),
             "attachments": case.attachments.all(),
             "form": form,
+            "problems": error_summary(form),
             "mine": mine,
             "claimable": task.is_open and not task.owner_id and scoping.holds(user, task),
             "unit_reviewers": unit_reviewers,
