@@ -24,6 +24,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run in-process by default so each test sees its documents at once; the test
 # that exercises a real Celery worker (tests/test_celery_worker.py) switches this off.
 CELERY_TASK_ALWAYS_EAGER = True
+# ...and in the test's own thread, so it can assert on them; tests/test_document_timing.py
+# switches the embedded background thread on to prove the click does not wait.
+DOCUMENTS_IN_BACKGROUND_THREAD = False
 
 # Threads of the live server and of the race tests must not keep connections open
 # past a test, or the test database cannot be dropped at the end.

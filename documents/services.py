@@ -3,6 +3,7 @@
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -58,7 +59,7 @@ def request_document(
 
 
 def enqueue_issue(document_id: int) -> None:
-    """Hand the document to a worker; in the embedded set-up this renders it right away.
+    """Hand the document to a worker: Celery's, or in the embedded set-up a background thread.
 
     A failure here must not turn the user's committed decision into an error page:
     the document stays pending and the periodic sweep (tasks.retry_pending_documents)
@@ -67,7 +68,12 @@ def enqueue_issue(document_id: int) -> None:
     from .tasks import issue_document
 
     try:
-        issue_document.delay(document_id)
+        if settings.DOCUMENTS_IN_BACKGROUND_THREAD:
+            from .background import issue_in_background
+
+            issue_in_background(document_id)
+        else:
+            issue_document.delay(document_id)
     except Exception:
         logger.exception("could not issue document %s now; the sweep will retry", document_id)
 

@@ -81,6 +81,7 @@ def case_detail(request, case_no):
             "timeline": selectors.case_timeline(case, steps),
             "documents": documents,
             "correctable": {d.pk for d in documents if d.status == "issued" and can_correct(user, d)},
+            "documents_pending": any(d.status == "pending" for d in documents),
             "attachments": case.attachments.all(),
             "returned_by": selectors.latest_return(case)
             if case.state == CaseState.RETURNED or party_actions["can_revise"]
