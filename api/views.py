@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -26,6 +25,7 @@ from permissions.roles import Role
 from permissions.services import create_user
 from workflows import services
 from workflows.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
+from workflows.listing import TASK_ORDERINGS, CaseFilters, TaskFilters, filter_cases, filter_tasks
 from workflows.models import CaseState, Procedure
 from workflows.services import cooperation as agreements
 
@@ -253,33 +253,13 @@ class CaseListView(APIView):
             OpenApiParameter("institution", int),
             OpenApiParameter("submitted_after", OpenApiTypes.DATE),
             OpenApiParameter("submitted_before", OpenApiTypes.DATE),
+            OpenApiParameter("q", str, description="办件编号或机构名称的一部分"),
         ],
         responses=s.CaseSummarySerializer(many=True),
     )
     def get(self, request):
-        cases = scoping.visible_cases(request.user).order_by("-submitted_at", "-id")
-        params = request.query_params
-        errors = {}
-        if params.get("procedure"):
-            cases = cases.filter(procedure=params["procedure"])
-        if params.get("status"):
-            cases = cases.filter(state=params["status"])
-        if params.get("township"):
-            cases = cases.filter(township__code=params["township"])
-        if params.get("institution"):
-            if not params["institution"].isdigit():
-                errors["institution"] = [_("应为机构编号。")]
-            else:
-                cases = cases.filter(institution_id=int(params["institution"]))
-        for name, lookup in (("submitted_after", "submitted_at__date__gte"), ("submitted_before", "submitted_at__date__lte")):
-            if params.get(name):
-                day = parse_date(params[name]) if len(params[name]) == 10 else None
-                if day is None:
-                    errors[name] = [_("日期格式应为 YYYY-MM-DD。")]
-                else:
-                    cases = cases.filter(**{lookup: day})
-        if errors:
-            raise InvalidInput(fields=errors)
+        filters = CaseFilters.from_query(request.query_params, strict=True)
+        cases = filter_cases(scoping.visible_cases(request.user), filters).order_by("-submitted_at", "-id")
         return paginated(request, self, cases, s.CaseSummarySerializer)
 
 
@@ -352,7 +332,12 @@ TASK_VIEWS = {"inbox": scoping.task_inbox, "queue": scoping.task_queue, "archive
 
 class TaskListView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("view", str, enum=list(TASK_VIEWS) + ["unit"])],
+        parameters=[
+            OpenApiParameter("view", str, enum=list(TASK_VIEWS) + ["unit"]),
+            OpenApiParameter("procedure", str, enum=Procedure.values),
+            OpenApiParameter("q", str, description="办件编号或机构名称的一部分"),
+            OpenApiParameter("sort", str, enum=list(TASK_ORDERINGS), description="默认 due（归档为 -finished）"),
+        ],
         responses=s.TaskSerializer(many=True),
     )
     def get(self, request):
@@ -360,8 +345,10 @@ class TaskListView(APIView):
         selector = {**TASK_VIEWS, "unit": scoping.unit_open_tasks}.get(view)
         if selector is None:
             raise InvalidInput(fields={"view": [_("应为 inbox、queue、archive 或 unit。")]})
-        tasks = selector(request.user).order_by("-finished" if view == "archive" else "due", "id")
-        return paginated(request, self, tasks, s.TaskSerializer)
+        filters = TaskFilters.from_query(
+            request.query_params, strict=True, default_sort="-finished" if view == "archive" else "due"
+        )
+        return paginated(request, self, filter_tasks(selector(request.user), filters), s.TaskSerializer)
 
 
 class TaskClaimView(APIView):

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -13,9 +12,11 @@ from forms.attachments import UploadForm
 from forms.clinic_filing import ClinicFilingForm, StaffFormSet
 from institutions.models import Township
 from permissions import scoping
+from permissions.roles import COUNTY_WIDE_READERS
 
 from .. import selectors, services
 from ..facts import case_facts
+from ..listing import CaseFilters, filter_cases
 from ..models import Attachment, CaseState, Procedure
 from ..services.cases import applicant_institution
 from .common import REVIEWER_ROLES, case_action, error_summary, refusals_as_pages, refusals_on_form
@@ -30,22 +31,10 @@ def home(request):
 
 @login_required
 def case_list(request):
-    cases = scoping.visible_cases(request.user).order_by("-submitted_at", "-id")
-    filters = {
-        "procedure": request.GET.get("procedure", ""),
-        "state": request.GET.get("state", ""),
-        "township": request.GET.get("township", ""),
-        "q": request.GET.get("q", "").strip()[:40],
-    }
-    if filters["procedure"] in Procedure.values:
-        cases = cases.filter(procedure=filters["procedure"])
-    if filters["state"] in CaseState.values:
-        cases = cases.filter(state=filters["state"])
-    if filters["township"]:
-        cases = cases.filter(township__code=filters["township"])
-    if filters["q"]:
-        cases = cases.filter(Q(case_no__icontains=filters["q"]) | Q(institution__name__icontains=filters["q"]))
+    filters = CaseFilters.from_query(request.GET, strict=False)
+    cases = filter_cases(scoping.visible_cases(request.user), filters).order_by("-submitted_at", "-id")
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    roles = request.user.roles
     return render(
         request,
         "workflows/case_list.html",
@@ -55,7 +44,8 @@ def case_list(request):
             "filters": filters,
             "procedures": Procedure.choices,
             "states": CaseState.choices,
-            "townships": Township.objects.all() if request.user.roles & REVIEWER_ROLES else [],
+            # Reviewers, auditors and administrators look across townships; an applicant has one.
+            "townships": Township.objects.all() if roles & (REVIEWER_ROLES | COUNTY_WIDE_READERS) else [],
             "to_do": selectors.institution_to_do(request.user),
             "notifications": selectors.institution_notifications(request.user),
         },

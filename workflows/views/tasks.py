@@ -12,8 +12,15 @@ from permissions import scoping
 
 from .. import selectors, services
 from ..facts import case_facts
+from ..listing import TaskFilters, filter_tasks
+from ..models import Procedure
 from .common import error_summary, refusals_as_pages, refusals_on_form
 
+# The orderings each kind of list offers (TASK_ORDERINGS in workflows/listing.py).
+SORTS_BY_VIEW = {
+    "open": [("due", "承诺办结时间（最早在前）"), ("-due", "承诺办结时间（最晚在前）"), ("created", "到达时间（最早在前）"), ("-created", "到达时间（最新在前）")],
+    "archive": [("-finished", "办理时间（最新在前）"), ("due", "承诺办结时间（最早在前）"), ("-due", "承诺办结时间（最晚在前）")],
+}
 ALERTS_SHOWN = 10  # the deadline alerts above the queues; the rest are in the lists, ordered by due date
 
 QUEUES = {
@@ -30,9 +37,8 @@ def task_list(request):
     if view not in QUEUES:
         view = "inbox"
     tabs = [(key, label) for key, (label, _) in QUEUES.items() if key != "unit" or scoping.can_head_any(request.user)]
-    tasks = QUEUES[view][1](request.user).select_related("process__institution").order_by(
-        "-finished" if view == "archive" else "due", "id"
-    )
+    filters = TaskFilters.from_query(request.GET, strict=False, default_sort="-finished" if view == "archive" else "due")
+    tasks = filter_tasks(QUEUES[view][1](request.user).select_related("process__institution"), filters)
     page = Paginator(tasks, 25).get_page(request.GET.get("page"))
     alerts = list(scoping.deadline_alerts(request.user)[: ALERTS_SHOWN + 1])
     return render(
@@ -42,6 +48,9 @@ def task_list(request):
             "section": "tasks",
             "view": view,
             "tabs": tabs,
+            "filters": filters,
+            "procedures": Procedure.choices,
+            "sorts": SORTS_BY_VIEW["archive" if view == "archive" else "open"],
             "page": page,
             "alerts": alerts[:ALERTS_SHOWN],
             "alerts_more": scoping.deadline_alerts(request.user).count() - ALERTS_SHOWN if len(alerts) > ALERTS_SHOWN else 0,

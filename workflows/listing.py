@@ -1,0 +1,158 @@
+"""Filtering and ordering the case and task lists — one set of filter names for the pages and the API.
+
+The pages and the API read the same query parameters (``procedure``, ``status``,
+``township``, ``institution``, ``q``, ``submitted_after``, ``submitted_before`` for
+cases; ``procedure``, ``q``, ``sort`` for tasks) through the same parser and apply
+them with the same functions, so a filter cannot mean one thing on a page and another
+in the API. The API refuses a malformed value (400); a page ignores it and shows
+the unfiltered list, as a search box should.
+"""
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+from django.db.models import F, Q, QuerySet
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from .errors import InvalidInput
+from .models import CaseState, Procedure
+
+MAX_QUERY_LENGTH = 40
+
+# Task orderings offered by the queues: by promised date (the default for open work), or by arrival.
+# Steps without a promised date (an institution's own) sort last either way.
+TASK_ORDERINGS = {
+    "due": (F("due").asc(nulls_last=True), "id"),
+    "-due": (F("due").desc(nulls_last=True), "-id"),
+    "created": ("created", "id"),
+    "-created": ("-created", "-id"),
+    "-finished": ("-finished", "-id"),
+}
+
+
+class _Parser:
+    """Reads query parameters, collecting a field error for each malformed one."""
+
+    def __init__(self, params, *, strict: bool):
+        self.params = params
+        self.strict = strict
+        self.errors: dict[str, list[str]] = {}
+
+    def text(self, name: str) -> str:
+        value = (self.params.get(name) or "").strip()
+        if len(value) > MAX_QUERY_LENGTH:
+            return self._bad(name, _("不超过%(n)d个字符。") % {"n": MAX_QUERY_LENGTH}, "")
+        return value
+
+    def choice(self, name: str, allowed, default: str = "") -> str:
+        value = (self.params.get(name) or "").strip()
+        if value and value not in allowed:
+            return self._bad(name, _("应为以下之一：%(values)s。") % {"values": "、".join(allowed)}, default)
+        return value or default
+
+    def integer(self, name: str) -> int | None:
+        value = (self.params.get(name) or "").strip()
+        if not value:
+            return None
+        if not value.isdigit() or len(value) > 18:
+            return self._bad(name, _("应为整数编号。"), None)
+        return int(value)
+
+    def day(self, name: str) -> date | None:
+        value = (self.params.get(name) or "").strip()
+        if not value:
+            return None
+        try:
+            parsed = parse_date(value) if len(value) == 10 else None
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            return self._bad(name, _("日期格式应为 YYYY-MM-DD。"), None)
+        return parsed
+
+    def _bad(self, name: str, message: str, fallback):
+        self.errors[name] = [message]
+        return fallback
+
+    def done(self) -> None:
+        if self.errors and self.strict:
+            raise InvalidInput(fields=self.errors)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    procedure: str = ""
+    status: str = ""
+    township: str = ""
+    institution: int | None = None
+    q: str = ""
+    submitted_after: date | None = None
+    submitted_before: date | None = None
+
+    @classmethod
+    def from_query(cls, params, *, strict: bool) -> "CaseFilters":
+        read = _Parser(params, strict=strict)
+        filters = cls(
+            procedure=read.choice("procedure", Procedure.values),
+            status=read.choice("status", CaseState.values),
+            township=read.text("township"),
+            institution=read.integer("institution"),
+            q=read.text("q"),
+            submitted_after=read.day("submitted_after"),
+            submitted_before=read.day("submitted_before"),
+        )
+        read.done()
+        return filters
+
+    def as_query(self) -> dict[str, str]:
+        """The non-empty filters as query parameters (for pager links)."""
+        return {f.name: str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) not in ("", None)}
+
+
+def filter_cases(cases: QuerySet, filters: CaseFilters) -> QuerySet:
+    if filters.procedure:
+        cases = cases.filter(procedure=filters.procedure)
+    if filters.status:
+        cases = cases.filter(state=filters.status)
+    if filters.township:
+        cases = cases.filter(township__code=filters.township)
+    if filters.institution is not None:
+        cases = cases.filter(institution_id=filters.institution)
+    if filters.q:
+        cases = cases.filter(Q(case_no__icontains=filters.q) | Q(institution__name__icontains=filters.q))
+    if filters.submitted_after:
+        cases = cases.filter(submitted_at__date__gte=filters.submitted_after)
+    if filters.submitted_before:
+        cases = cases.filter(submitted_at__date__lte=filters.submitted_before)
+    return cases
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    procedure: str = ""
+    q: str = ""
+    sort: str = "due"
+
+    @classmethod
+    def from_query(cls, params, *, strict: bool, default_sort: str = "due") -> "TaskFilters":
+        read = _Parser(params, strict=strict)
+        filters = cls(
+            procedure=read.choice("procedure", Procedure.values),
+            q=read.text("q"),
+            sort=read.choice("sort", list(TASK_ORDERINGS), default_sort),
+        )
+        read.done()
+        return filters
+
+    def as_query(self) -> dict[str, str]:
+        return {f.name: str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name)}
+
+
+def filter_tasks(tasks: QuerySet, filters: TaskFilters) -> QuerySet:
+    """Search by case number or institution name, narrow to a procedure, order as asked."""
+    if filters.procedure:
+        tasks = tasks.filter(process__procedure=filters.procedure)
+    if filters.q:
+        tasks = tasks.filter(Q(process__case_no__icontains=filters.q) | Q(process__institution__name__icontains=filters.q))
+    return tasks.order_by(*TASK_ORDERINGS[filters.sort])
