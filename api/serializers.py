@@ -61,6 +61,7 @@ class TokenResponse(serializers.Serializer):
 
 class ReassignRequest(serializers.Serializer):
     to = serializers.CharField(help_text="username")
+    reason = serializers.CharField(required=False, max_length=200, help_text="改派原因（网页上必填；记入办理进度）")
 
 
 class UploadRequest(serializers.Serializer):

@@ -366,10 +366,14 @@ class TaskUnclaimView(APIView):
 class TaskReassignView(APIView):
     @extend_schema(request=s.ReassignRequest, responses=s.TaskSerializer)
     def post(self, request, pk):
-        to = request.data.get("to") if isinstance(request.data, dict) else None
+        data = request.data if isinstance(request.data, dict) else {}
+        to, reason = data.get("to"), data.get("reason", "")
         if not isinstance(to, str) or not to:
             raise InvalidInput(fields={"to": [_("请填写改派对象的用户名。")]})
-        return Response(s.TaskSerializer(services.reassign_task(user=request.user, task_id=pk, to_username=to)).data)
+        if not isinstance(reason, str):
+            raise InvalidInput(fields={"reason": [_("应为文字。")]})
+        task = services.reassign_task(user=request.user, task_id=pk, to_username=to, reason=reason)
+        return Response(s.TaskSerializer(task).data)
 
 
 class TaskDecideView(APIView):

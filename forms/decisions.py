@@ -27,3 +27,18 @@ class DecisionForm(forms.Form):
         if decision != Decision.RETURN:
             cleaned["missing_items"] = []
         return cleaned
+
+
+class ReassignForm(forms.Form):
+    """A unit head moves an open task to another reviewer of the unit, saying why."""
+
+    required_css_class = "required"  # the label says it: 必填
+
+    to = forms.ChoiceField(label=_("改派给"))
+    reason = PlainTextField(label=_("改派原因"), max_length=200, multiline=True)
+
+    def __init__(self, *args, reviewers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Starts on an empty choice: a head must pick the person, not accept the first name listed.
+        self.fields["to"].choices = [("", _("请选择审核人员")), *((u.username, f"{u}（{u.username}）") for u in reviewers)]
+        self.fields["reason"].widget.attrs["rows"] = 2

@@ -49,7 +49,10 @@ def case_timeline(case: Case, steps: list[CaseTask] | None = None) -> list[Timel
             assignee="",
         )
     ]
+    moves = _reassignments_by_task(case)
     for task in steps if steps is not None else human_steps(case):
+        if task.status == STATUS.DONE:
+            entries += moves.get(task.pk, [])  # the moves happened before the step was decided
         owner = task.owner.display_name or task.owner.username if task.owner_id else ""
         if task.status == STATUS.DONE:
             state, label = "done", task.get_decision_display() if task.decision else "已补正"
@@ -75,7 +78,39 @@ def case_timeline(case: Case, steps: list[CaseTask] | None = None) -> list[Timel
                 assignee=owner if task.is_open else "",
             )
         )
+        if task.status != STATUS.DONE:
+            entries += moves.get(task.pk, [])  # after the arrival the entry shows
     return entries
+
+
+def _reassignments_by_task(case: Case) -> dict[int, list[TimelineEntry]]:
+    """Who moved which step from whom to whom, and why — read from the audit log, where it is recorded."""
+    from audit.models import AuditEvent
+
+    moves: dict[int, list[TimelineEntry]] = {}
+    events = AuditEvent.objects.filter(case_no=case.case_no, action="task_reassigned").select_related("actor").order_by("id")
+    for event in events:
+        detail = event.detail
+        head = (event.actor.display_name or event.actor.username) if event.actor else event.actor_name
+        previous = detail.get("from_name") or detail.get("from") or "待领取队列"
+        reason = detail.get("reason") or ""
+        moves.setdefault(detail.get("task"), []).append(
+            TimelineEntry(
+                title="任务改派",
+                unit=event.unit,
+                who=head,
+                when=event.at,
+                decision="",
+                decision_label="改派",
+                comment=f"由{previous}改派给{detail.get('to_name') or detail.get('to')}" + (f"，原因：{reason}" if reason else ""),
+                missing_items=[],
+                state="event",
+                due=None,
+                overdue=False,
+                assignee="",
+            )
+        )
+    return moves
 
 
 def latest_return(case: Case) -> CaseTask | None:

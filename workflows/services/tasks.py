@@ -8,11 +8,13 @@ and in the hands the user saw.
 
 from contextlib import contextmanager
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from audit.services import record
+from forms.validators import validate_plain_text
 from permissions import scoping
 
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -94,21 +96,37 @@ def unclaim_task(*, user, task_id) -> CaseTask:
     return task
 
 
-def reassign_task(*, user, task_id, to_username: str) -> CaseTask:
-    """A unit head hands an open review task of its unit to one of the unit's reviewers."""
+REASSIGN_REASON_MAX = 200
+
+
+def reassign_task(*, user, task_id, to_username: str, reason: str = "") -> CaseTask:
+    """A unit head hands an open review task of its unit to one of the unit's reviewers.
+
+    The move — from whom, to whom, by whom and why — is an audit event, and the case's
+    timeline shows it to everyone who can see the case.
+    """
     from permissions.models import User
 
     task = task_for(user, task_id)
     if not scoping.can_head(user, task):
         raise Forbidden(_("只有本单位科室负责人可以改派任务。"))
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if len(reason) > REASSIGN_REASON_MAX:
+        raise InvalidInput(fields={"reason": [_("改派原因不超过%(n)d字。") % {"n": REASSIGN_REASON_MAX}]})
+    try:
+        validate_plain_text(reason)
+    except ValidationError as error:
+        raise InvalidInput(fields={"reason": error.messages}) from None
     target = User.objects.filter(username=to_username, is_active=True).first()
     if target is None or not scoping.holds(target, task):
         raise InvalidInput(fields={"to": [_("改派对象须为本单位的审核人员。")]})
     with locked_activation(task) as activation:
         task = activation.task
         _require_open(task)
-        previous = task.owner.username if task.owner_id else None
-        if task.owner_id:
+        previous = task.owner if task.owner_id else None
+        if previous is not None and previous.pk == target.pk:
+            raise InvalidInput(fields={"to": [_("该任务已由%(name)s办理，请选择其他人员。") % {"name": target}]})
+        if previous is not None:
             activation.reassign(target)
         else:
             activation.assign(target)
@@ -116,7 +134,15 @@ def reassign_task(*, user, task_id, to_username: str) -> CaseTask:
             action="task_reassigned",
             actor=user,
             case_no=task.process.case_no,
-            detail={"task": task.pk, "from": previous, "to": target.username},
+            detail={
+                "task": task.pk,
+                "step": task.flow_task.name,
+                "from": previous.username if previous else None,
+                "from_name": str(previous) if previous else None,
+                "to": target.username,
+                "to_name": str(target),
+                "reason": reason,
+            },
         )
     return task
 

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from forms.decisions import DecisionForm
+from forms.decisions import DecisionForm, ReassignForm
 from permissions import scoping
 
 from .. import selectors, services
@@ -64,7 +65,6 @@ def task_detail(request, task_id):
     user = request.user
     with refusals_as_pages(request):
         task = services.task_for(user, task_id)
-    case = task.process
     form = DecisionForm()
     if request.method == "POST":
         form = DecisionForm(request.POST)
@@ -78,13 +78,19 @@ def task_detail(request, task_id):
                     missing_items=form.cleaned_data["missing_items"],
                 )
             if not refused:
-                messages.success(request, f"已办理：{case.case_no} {task.flow_task.task_title}。")
+                messages.success(request, f"已办理：{task.process.case_no} {task.flow_task.task_title}。")
                 return redirect("workflows:task_list")
         task.refresh_from_db()
+    return _task_page(request, task, form=form)
+
+
+def _task_page(request, task, *, form=None, reassign_form=None):
+    """The task page: the case, the decision form for its holder, reassignment for the unit's head."""
+    user, case = request.user, task.process
     mine = task.is_open and task.owner_id == user.pk
-    unit_reviewers = []
-    if task.is_open and scoping.can_head(user, task):
-        unit_reviewers = scoping.users_holding(task)
+    form = form or DecisionForm()
+    if reassign_form is None and task.is_open and scoping.can_head(user, task):
+        reassign_form = ReassignForm(reviewers=scoping.users_holding(task))
     return render(
         request,
         "workflows/task_detail.html",
@@ -97,10 +103,10 @@ def task_detail(request, task_id):
             "timeline": selectors.case_timeline(case),
             "attachments": case.attachments.all(),
             "form": form,
-            "problems": error_summary(form),
+            "reassign_form": reassign_form,
+            "problems": error_summary(form, reassign_form),
             "mine": mine,
             "claimable": task.is_open and not task.owner_id and scoping.holds(user, task),
-            "unit_reviewers": unit_reviewers,
         },
     )
 
@@ -129,11 +135,21 @@ def task_unclaim(request, task_id):
 @login_required
 @require_POST
 def task_reassign(request, task_id):
-    with refusals_as_pages(request) as refused:
-        task = services.reassign_task(user=request.user, task_id=task_id, to_username=request.POST.get("to", ""))
-    if not refused:
-        messages.success(request, f"已改派给 {task.owner}。")
-    return redirect(f"{_list_url()}?view=unit")
+    with refusals_as_pages(request):
+        task = services.task_for(request.user, task_id)
+    if not scoping.can_head(request.user, task):
+        raise PermissionDenied("只有本单位科室负责人可以改派任务。")
+    form = ReassignForm(request.POST, reviewers=scoping.users_holding(task))
+    if form.is_valid():
+        with refusals_on_form(form) as refused:
+            task = services.reassign_task(
+                user=request.user, task_id=task.pk, to_username=form.cleaned_data["to"], reason=form.cleaned_data["reason"]
+            )
+        if not refused:
+            messages.success(request, f"已将 {task.process.case_no} 改派给 {task.owner}。")
+            return redirect(f"{_list_url()}?view=unit")
+    task.refresh_from_db()
+    return _task_page(request, task, reassign_form=form)
 
 
 def _list_url() -> str:
