@@ -552,14 +552,15 @@ def _agreements(county: _County) -> None:
     )
 
 
-def load_sample_cases(*, today: date | None = None) -> list[SampleCase]:
+def load_sample_cases() -> list[SampleCase]:
     """Make the sample cases (all or nothing) and leave the marker; the caller checks it first.
 
     One transaction: a refusal half-way (say an institution already has an open filing)
     leaves nothing behind. The documents the decisions requested are issued when it
     commits (transaction.on_commit), eagerly in the embedded set-up or by the workers.
     """
-    today = today or timezone.localdate()
+    # Today, not a date of the caller's choosing: the services and forms date everything by the clock.
+    today = timezone.localdate()
     county = _County(today)
     with transaction.atomic():
         _filings(county)
@@ -572,7 +573,7 @@ def load_sample_cases(*, today: date | None = None) -> list[SampleCase]:
 
 
 def marked_cases(event: AuditEvent) -> list[Case]:
-    """The sample cases a marker event names, in the order they were made."""
+    """The sample cases a marker event names, in case-number order."""
     numbers = event.detail.get("cases", [])
     found = {case.case_no: case for case in Case.objects.filter(case_no__in=numbers).select_related("institution")}
     return [found[number] for number in numbers if number in found]
