@@ -20,7 +20,7 @@ system-packages:
 # Embedded set-up: SQLite under var/, Celery tasks run eagerly in the web process.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py seed_demo --sample-cases
 	DEBUG=1 $(BIN)/python manage.py make_signing_keys
 	@echo "医养通办: http://$(HOST):$(PORT)/  (log in with one of the accounts above)"
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -1,0 +1,75 @@
+"""python manage.py seed_demo — load the Panan County demo data and accounts, and with --sample-cases a living county."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from documents.keys import root_cert_path
+from documents.models import Document, DocumentStatus
+from institutions.demo import load_all
+from workflows.demo_cases import load_sample_cases, marked_cases, samples_loaded
+from workflows.errors import ServiceError
+
+
+class Command(BaseCommand):
+    help = (
+        "Load Panan County's townships and institutions and create the demo accounts (safe to run again); "
+        "with --sample-cases also sample cases in every state (loaded once)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-accounts", action="store_true", help="do not list the accounts")
+        parser.add_argument(
+            "--sample-cases",
+            action="store_true",
+            help="also load sample clinic filings and cooperation agreements in every state (skipped if already loaded)",
+        )
+
+    def handle(self, *args, quiet_accounts=False, sample_cases=False, **options):
+        accounts = load_all()
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(accounts)} accounts."))
+        if not quiet_accounts:
+            self.stdout.write(f"Password of every demo account: {settings.DEMO_PASSWORD}")
+            for username, description in accounts:
+                self.stdout.write(f"  {username:32} {description}")
+        if sample_cases:
+            self._sample_cases()
+
+    def _sample_cases(self):
+        marker = samples_loaded()
+        if marker is not None:
+            cases = marked_cases(marker)
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Sample cases already loaded on {timezone.localtime(marker.at):%Y-%m-%d %H:%M} (audit event {marker.pk}); nothing added."
+                )
+            )
+            for case in cases:
+                self.stdout.write(f"  {case.case_no}  {case.get_procedure_display()}  {case.get_state_display()}  {case.institution.name}")
+            return
+        # The decisions issue signed documents: without the county root CA they would fail.
+        if not root_cert_path().exists():
+            self.stdout.write("No signing keys yet: creating the development keys first.")
+            call_command("make_signing_keys", stdout=self.stdout)
+        try:
+            made = load_sample_cases()
+        except ServiceError as error:
+            raise CommandError(
+                f"Sample cases not loaded (nothing was changed): {error} "
+                "They need the demo institutions without cases of their own; start from an empty database."
+            ) from error
+        numbers = [sample.case_no for sample in made]
+        documents = Document.objects.filter(case__case_no__in=numbers)
+        issued = documents.filter(status=DocumentStatus.ISSUED).count()
+        self.stdout.write(self.style.SUCCESS(f"Sample cases loaded: {len(made)} cases, {issued} of {documents.count()} documents issued."))
+        for sample in made:
+            self.stdout.write(f"  {sample.case_no}  {sample.procedure}  {sample.state}（{sample.what}）")
+            self.stdout.write(f"      seen by: {sample.who}")
+        if issued < documents.count():
+            self.stdout.write(
+                self.style.WARNING(
+                    "Some documents are still pending: a Celery worker issues them (CELERY_BROKER_URL is set), "
+                    "or the periodic sweep retries them."
+                )
+            )
