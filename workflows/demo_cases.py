@@ -71,15 +71,9 @@ def samples_loaded() -> AuditEvent | None:
 
 # --- people ------------------------------------------------------------------------
 
-# Region codes of the first six digits. Panan's own code 330727 dates from 1985, and
-# DOMAIN.md is right that people born earlier carry it too; but the ID validator in
-# forms/validators.py (python-stdnum's cn.ric) still ties the code to the birth year
-# and refuses them. Until that validator is replaced, staff born before 1985 get the
-# code that covered Panan in their birth year: 332525 东阳县 (Panan was part of Dongyang
-# until 1983) and 332431 磐安县 (1983–1985). Switch them to PANAN when the validator is fixed.
+# The first six digits are where the card was issued: Panan's code 330727 dates from 1985,
+# and its staff born in the 1950s–1970s carry it too (DOMAIN.md, rules of language and law).
 PANAN = "330727"
-DONGYANG_BEFORE_1983 = "332525"
-PANAN_1983_TO_1985 = "332431"
 
 
 @dataclass(frozen=True)
@@ -310,7 +304,7 @@ def _filings(county: _County) -> None:
                        equipment=NURSING_EQUIPMENT, opens=today + timedelta(days=45)),
         staff=[
             Person("陈晓燕", PANAN, date(1991, 7, 14), "128", "nurse", "201533012871"),
-            Person("周丽萍", DONGYANG_BEFORE_1983, date(1979, 10, 2), "046", "nurse", "200233004512"),
+            Person("周丽萍", PANAN, date(1979, 10, 2), "046", "nurse", "200233004512"),
         ],
     )
     county.note(case, "属地初审，待领取", "twp-anwen 审核任务→待领取；inst-anwen-qinchunyuan")
@@ -322,9 +316,9 @@ def _filings(county: _County) -> None:
         clinic=_clinic("县社会福利中心医务室", "clinic_room", area="186.40", services_text=GENERAL_SERVICES + "；中医理疗",
                        equipment=GENERAL_EQUIPMENT + "、中频治疗仪", opens=today + timedelta(days=30), insurance=True),
         staff=[
-            Person("张卫东", DONGYANG_BEFORE_1983, date(1958, 3, 12), "031", "doctor", "110330700004127"),  # 返聘
+            Person("张卫东", PANAN, date(1958, 3, 12), "031", "doctor", "110330700004127"),  # 返聘
             Person("卢海燕", PANAN, date(1986, 11, 23), "042", "doctor", "110330727000562"),
-            Person("厉秀芳", DONGYANG_BEFORE_1983, date(1972, 9, 8), "064", "nurse", "199533001276"),
+            Person("厉秀芳", PANAN, date(1972, 9, 8), "064", "nurse", "199533001276"),
             Person("孔佳怡", PANAN, date(1998, 5, 16), "026", "nurse", "202033015508"),  # check character X
             Person("羊志强", PANAN, date(2001, 2, 27), "015", "other"),  # 药剂员
         ],
@@ -338,7 +332,7 @@ def _filings(county: _County) -> None:
         clinic=_clinic("新渥敬老院医务室", "clinic_room", area="96.00", services_text=GENERAL_SERVICES,
                        equipment=GENERAL_EQUIPMENT, opens=today + timedelta(days=20)),
         staff=[
-            Person("周国平", DONGYANG_BEFORE_1983, date(1963, 4, 19), "017", "doctor", "110330700002215"),
+            Person("周国平", PANAN, date(1963, 4, 19), "017", "doctor", "110330700002215"),
             Person("陈雅婷", PANAN, date(1995, 12, 1), "088", "nurse", "201833010347"),
         ],
     )
@@ -355,7 +349,7 @@ def _filings(county: _County) -> None:
         clinic=_clinic("双峰乡居家养老服务中心卫生所", "health_post", area="120.80", services_text=GENERAL_SERVICES,
                        equipment=GENERAL_EQUIPMENT, opens=today + timedelta(days=60)),
         staff=[
-            Person("杨志明", DONGYANG_BEFORE_1983, date(1968, 8, 30), "053", "doctor", "110330700003398"),
+            Person("杨志明", PANAN, date(1968, 8, 30), "053", "doctor", "110330700003398"),
             Person("金晓红", PANAN, date(1988, 6, 5), "102", "nurse", "201133006614"),
             Person("陈梦洁", PANAN, date(2000, 1, 18), "024", "nurse", "202233019075"),
         ],
@@ -370,7 +364,7 @@ def _filings(county: _County) -> None:
         clinic=_clinic("洋庄颐寿苑医务室", "clinic_room", area="88.60", services_text=GENERAL_SERVICES,
                        equipment=GENERAL_EQUIPMENT, opens=today + timedelta(days=15), insurance=True),
         staff=[
-            Person("吴建华", DONGYANG_BEFORE_1983, date(1955, 12, 3), "035", "doctor", "110330700001046"),  # 返聘
+            Person("吴建华", PANAN, date(1955, 12, 3), "035", "doctor", "110330700001046"),  # 返聘
             Person("厉佳敏", PANAN, date(1993, 2, 24), "068", "nurse", "201633011982"),
         ],
     )
@@ -385,8 +379,8 @@ def _filings(county: _County) -> None:
         clinic=_clinic("玉山敬老院护理站", "nursing_station", area="45.00", services_text=NURSING_SERVICES,
                        equipment=NURSING_EQUIPMENT, opens=today + timedelta(days=40)),
         staff=[
-            Person("孔美玲", DONGYANG_BEFORE_1983, date(1976, 7, 21), "082", "nurse", "199833002741"),
-            Person("张秀英", DONGYANG_BEFORE_1983, date(1960, 5, 9), "046", "other"),  # 护理员
+            Person("孔美玲", PANAN, date(1976, 7, 21), "082", "nurse", "199833002741"),
+            Person("张秀英", PANAN, date(1960, 5, 9), "046", "other"),  # 护理员
         ],
     )
     county.decide(case, "twp-yushan", comment="同意上报。")
@@ -406,7 +400,7 @@ def _filings(county: _County) -> None:
         clinic=_clinic("尚湖镇居家养老服务中心医务室", "clinic_room", area="52.30", services_text=GENERAL_SERVICES,
                        equipment=GENERAL_EQUIPMENT, opens=today + timedelta(days=30)),
         staff=[
-            Person("马振华", DONGYANG_BEFORE_1983, date(1966, 1, 27), "057", "doctor", "110330700002873"),
+            Person("马振华", PANAN, date(1966, 1, 27), "057", "doctor", "110330700002873"),
             Person("应丽君", PANAN, date(1989, 9, 13), "126", "nurse", "201233007718"),
         ],
     )
@@ -424,7 +418,7 @@ def _filings(county: _County) -> None:
         clinic=_clinic("尖山镇居家养老服务中心医务室", "clinic_room", area="78.20", services_text=GENERAL_SERVICES,
                        equipment=GENERAL_EQUIPMENT, opens=today + timedelta(days=10), insurance=True),
         staff=[
-            Person("曹立新", DONGYANG_BEFORE_1983, date(1971, 11, 6), "013", "doctor", "110330700003051"),
+            Person("曹立新", PANAN, date(1971, 11, 6), "013", "doctor", "110330700003051"),
             Person("郑婷婷", PANAN, date(1997, 3, 29), "046", "nurse", "201933014263"),
         ],
     )
@@ -440,7 +434,7 @@ def _filings(county: _County) -> None:
         clinic=_clinic("方前镇居家养老服务中心护理站", "nursing_station", area="48.00", services_text=NURSING_SERVICES,
                        equipment=NURSING_EQUIPMENT, opens=today + timedelta(days=90)),
         staff=[
-            Person("蒋丽华", PANAN_1983_TO_1985, date(1984, 4, 11), "062", "nurse", "200733005129"),
+            Person("蒋丽华", PANAN, date(1984, 4, 11), "062", "nurse", "200733005129"),
             Person("胡晓燕", PANAN, date(1990, 8, 17), "084", "nurse", "201333008840"),
         ],
     )

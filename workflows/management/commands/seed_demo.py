@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from documents.background import wait_for_background_documents
 from documents.keys import root_cert_path
 from documents.models import Document, DocumentStatus
 from institutions.demo import load_all
@@ -59,6 +60,8 @@ class Command(BaseCommand):
                 f"Sample cases not loaded (nothing was changed): {error} "
                 "They need the demo institutions without cases of their own; start from an empty database."
             ) from error
+        if settings.DOCUMENTS_IN_BACKGROUND_THREAD:
+            wait_for_background_documents(timeout=600)  # the process must not end before its documents
         numbers = [sample.case_no for sample in made]
         documents = Document.objects.filter(case__case_no__in=numbers)
         issued = documents.filter(status=DocumentStatus.ISSUED).count()
