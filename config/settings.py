@@ -201,11 +201,29 @@ SEAL_FONT_FAMILY = os.environ.get("SEAL_FONT_FAMILY", "WenQuanYi Micro Hei")
 REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES", False)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "yiyang-demo-2026")
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+# Every record is printed once, by the root logger's handler. Django's default config
+# (applied before this one) gives the "django" logger a console handler of its own
+# that fires when DEBUG is on; with records also propagating to root, each warning
+# ("Not Found: /x") was printed twice. Naming the logger here replaces its handlers.
+# "django.server" (runserver's request lines) keeps its own handler and format and
+# does not propagate, so it too prints once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 # How long an action waits for a case another request is saving before answering 409.
