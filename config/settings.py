@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files for /api/v1/docs/, served as our own static files
     "axes",
     "common",
     "institutions",
@@ -185,10 +186,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "医养通办 API",
-    "DESCRIPTION": "REST API v1 of 医养通办 — see docs/api.md.",
+    "DESCRIPTION": "医养通办 REST API v1。认证、错误格式和示例见仓库中的 docs/api.md。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The interactive page at /api/v1/docs/ loads Swagger UI from STATIC_URL, never a
+    # CDN: county offices often run on closed networks. Like the schema, it is public.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- documents ------------------------------------------------------------------------
