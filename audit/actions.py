@@ -20,7 +20,7 @@ ACTION_LABELS: dict[str, str] = {
     "attachments_uploaded": "上传附件",
     # review tasks (workflows/services/tasks.py: "task_<decision>")
     "task_claimed": "领取任务",
-    "task_unclaimed": "放弃领取任务",
+    "task_unclaimed": "取消领取",
     "task_reassigned": "改派任务",
     "task_approve": "审核通过",
     "task_return": "退回补正",
@@ -38,7 +38,7 @@ ACTION_LABELS: dict[str, str] = {
     "agreement_expired": "协议到期",
     "agreement_expiry_reminded": "协议到期前提醒",
     # documents (documents/services.py)
-    "document_requested": "生成文书",
+    "document_requested": "申请签发文书",
     "document_issued": "签发文书",
     "document_corrected": "更正文书",
 }

@@ -96,19 +96,15 @@ def test_refusal_is_the_chinese_403_with_its_reason(demo, client):
         assert_chinese_page(client.get("/test-only/refuse-bare/"), 403, "无权操作")
 
 
-def test_admin_refusal_is_the_chinese_403(demo, client):
+def test_admin_refusal_is_the_chinese_403(demo):
     """A real door: the audit log cannot be deleted, even by an administrator."""
-    from audit.models import AuditEvent
+    from django.db import transaction
 
+    from audit.services import record
+
+    with transaction.atomic():
+        event = record(action="case_submitted", case_no="PA-2026-BA-000001")
     admin = WebUser("admin")
-    event = AuditEvent.objects.order_by("id").first()
-    if event is None:  # the demo data may carry no events; make one as the system would
-        from django.db import transaction
-
-        from audit.services import record
-
-        with transaction.atomic():
-            event = record(action="case_submitted", case_no="PA-2026-BA-000001")
     assert_chinese_page(admin.get(f"/admin/audit/auditevent/{event.pk}/delete/"), 403, "无权操作")
 
 
