@@ -11,13 +11,14 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from rest_framework.authtoken.models import TokenProxy
 
@@ -107,9 +108,20 @@ class BoundUserChangeForm(UserChangeForm):
         return cleaned
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """Django 5.2 writes this form's warning in English, outside its translations."""
+
+    usable_password_help_text = format_lazy(
+        "{}{}",
+        SetUnusablePasswordMixin.usable_password_help_text,
+        '<ul id="id_unusable_warning" class="messagelist"><li class="warning">停用后，该用户现在的密码将失效。</li></ul>',
+    )
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = BoundUserChangeForm
+    change_password_form = PasswordChangeForm
     list_display = ("username", "display_name", "role_names", "institution", "township", "department", "is_active")
     list_filter = (RoleFilter, "is_active", "department", "township")
     search_fields = ("username", "display_name")

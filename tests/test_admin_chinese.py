@@ -108,7 +108,7 @@ def test_viewflow_admin_pages_are_not_served(demo):
     assert client.get("/admin/viewflow/task/").status_code == 404
 
 
-def test_every_admin_page_reachable_from_the_index_is_chinese(demo, filed_case):
+def test_every_admin_page_reachable_from_the_index_is_chinese(demo, users, filed_case):
     client = admin_client()
     from datetime import date
 
@@ -118,7 +118,8 @@ def test_every_admin_page_reachable_from_the_index_is_chinese(demo, filed_case):
     # A locked-out login and a log-in record, so the django-axes pages have rows.
     for _ in range(settings.AXES_FAILURE_LIMIT):
         Client().post("/accounts/login/", {"username": "twp-anwen", "password": "wrong-password-1"})
-    urls = ["/admin/", "/admin/password_change/"]
+    some_user = users("twp-anwen")
+    urls = ["/admin/", "/admin/password_change/", "/admin/password_change/done/", f"/admin/permissions/user/{some_user.pk}/password/"]
     for model in admin.site._registry:
         opts = model._meta
         urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
