@@ -1,7 +1,7 @@
-"""REST API v1 routes (../shared/API.md) and the OpenAPI schema."""
+"""REST API v1 routes (docs/api.md), the OpenAPI schema and its interactive page."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 
@@ -9,6 +9,7 @@ app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/", views.MeView.as_view(), name="me"),
     path("users/", views.UserCreateView.as_view(), name="users"),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files for /api/v1/docs/, served as our own static files
     "axes",
     "common",
     "institutions",
@@ -188,10 +189,27 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "医养通办 API",
-    "DESCRIPTION": "REST API v1 of 医养通办 — see docs/api.md.",
+    "DESCRIPTION": "医养通办 REST API v1。认证、错误格式和示例见仓库中的 docs/api.md。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The interactive page at /api/v1/docs/ loads Swagger UI from STATIC_URL, never a
+    # CDN: county offices often run on closed networks. Like the schema, it is public.
+    # Tags are the paths' first segment; these say what each group is, in the UI's language.
+    "TAGS": [
+        {"name": "auth", "description": "登录：用户名和密码换取令牌"},
+        {"name": "me", "description": "当前用户：角色与所属单位"},
+        {"name": "users", "description": "用户管理（系统管理员）"},
+        {"name": "institutions", "description": "机构"},
+        {"name": "cases", "description": "办件：申请、补正、撤回、合作协议"},
+        {"name": "attachments", "description": "附件上传"},
+        {"name": "tasks", "description": "审核任务：领取、办理、改派"},
+        {"name": "documents", "description": "文书：查询、下载、核验、更正"},
+        {"name": "audit", "description": "审计日志"},
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- documents ------------------------------------------------------------------------
@@ -204,11 +222,29 @@ SEAL_FONT_FAMILY = os.environ.get("SEAL_FONT_FAMILY", "WenQuanYi Micro Hei")
 REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES", False)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "yiyang-demo-2026")
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+# Every record is printed once, by the root logger's handler. Django's default config
+# (applied before this one) gives the "django" logger a console handler of its own
+# that fires when DEBUG is on; with records also propagating to root, each warning
+# ("Not Found: /x") was printed twice. Naming the logger here replaces its handlers.
+# "django.server" (runserver's request lines) keeps its own handler and format and
+# does not propagate, so it too prints once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 # How long an action waits for a case another request is saving before answering 409.

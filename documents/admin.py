@@ -8,10 +8,40 @@ from .services import enqueue_issue
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ("number", "kind", "version", "case", "status", "issued_at", "attempts")
+    list_display = ("number", "kind", "version", "case", "status", "issued_at", "attempt_count")
     list_filter = ("kind", "status")
     search_fields = ("number", "case__case_no")
-    readonly_fields = [f.name for f in Document._meta.fields]
+    fields = (
+        "document_id", "case", "kind", "version", "number", "issuers", "number_issuer", "status", "supersedes",
+        "correction_reason", "verify_code", "file", "file_hash", "file_size", "requested_at", "issued_at",
+        "attempt_count", "error",
+    )
+    readonly_fields = fields
+
+    # Columns of model fields that have no Chinese verbose name.
+    @admin.display(description="文书 ID", ordering="id")
+    def document_id(self, document: Document) -> int:
+        return document.pk  # the id the API's /documents/{id}/ takes
+
+    @admin.display(description="核验码")
+    def verify_code(self, document: Document) -> str:
+        return document.verify_token
+
+    @admin.display(description="文件哈希值（SHA-256）")
+    def file_hash(self, document: Document) -> str:
+        return document.sha256
+
+    @admin.display(description="文件大小（字节）")
+    def file_size(self, document: Document):
+        return document.size
+
+    @admin.display(description="生成次数", ordering="attempts")
+    def attempt_count(self, document: Document) -> int:
+        return document.attempts
+
+    @admin.display(description="最近一次错误")
+    def error(self, document: Document) -> str:
+        return document.last_error
     actions = ["retry_issue"]
 
     def has_add_permission(self, request):

@@ -1,6 +1,7 @@
 """Administrators maintain the working-day calendar and can read (not edit) cases."""
 
 from django.contrib import admin
+from viewflow.workflow.models import Process, Task
 
 from .models import CalendarDay, Case, TaskAlert
 
@@ -18,6 +19,11 @@ class CaseAdmin(admin.ModelAdmin):
 
     list_display = ("case_no", "procedure", "state", "institution", "township", "submitted_at", "decided_at")
     list_filter = ("procedure", "state", "township")
+    # The product's fields only: viewflow's own (flow class, process status, data) are
+    # internals with English labels, and the state above is what people go by.
+    fields = (
+        "case_no", "procedure", "state", "institution", "township", "applicant", "submitted_at", "decided_at", "amount",
+    )
     search_fields = ("case_no", "institution__name")
     list_select_related = ("institution", "township")
 
@@ -35,11 +41,34 @@ class CaseAdmin(admin.ModelAdmin):
 class TaskAlertAdmin(admin.ModelAdmin):
     """Read-only: alerts are facts the deadline watch records, never edited by hand."""
 
-    list_display = ("task", "kind", "due", "created_at")
+    list_display = ("case_no", "step", "unit", "kind", "due", "created_at")
     list_filter = ("kind",)
+    list_select_related = ("task__process",)
+    fields = ("case_no", "step", "unit", "kind", "due", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="办件编号", ordering="task__process__case_no")
+    def case_no(self, alert: TaskAlert) -> str:
+        return alert.task.process.case_no
+
+    @admin.display(description="审核步骤")
+    def step(self, alert: TaskAlert) -> str:
+        return str(alert.task.flow_task.task_title)
+
+    @admin.display(description="办理单位", ordering="task__unit_label")
+    def unit(self, alert: TaskAlert) -> str:
+        return alert.task.unit_label
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# viewflow registers admin pages (in English) for its generic Process and Task tables.
+# The flows here run on Case and CaseTask above, so those tables stay empty and the
+# pages would only mislead.
+for model in (Process, Task):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
