@@ -1,1 +1,1 @@
-"""The REST API v1 (../shared/API.md): thin views over the same services as the web UI."""
+"""The REST API v1 (docs/api-contract.md): thin views over the same services as the web UI."""

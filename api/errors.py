@@ -1,4 +1,4 @@
-"""Every API error in one shape: {"error": {"code", "message", "fields"}} (../shared/API.md)."""
+"""Every API error in one shape: {"error": {"code", "message", "fields"}} (docs/api-contract.md)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404

@@ -1,4 +1,4 @@
-"""The shapes the API returns (../shared/API.md), and the request bodies the forms don't describe."""
+"""The shapes the API returns (docs/api-contract.md), and the request bodies the forms don't describe."""
 
 from django.urls import reverse
 from rest_framework import serializers

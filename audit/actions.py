@@ -41,6 +41,8 @@ ACTION_LABELS: dict[str, str] = {
     "document_requested": "申请签发文书",
     "document_issued": "签发文书",
     "document_corrected": "更正文书",
+    # the demo county (workflows/demo_cases.py)
+    "sample_cases_loaded": "载入示例办件",
 }
 
 # The actor of events no person caused (timers, the deadline watch, the document workers).

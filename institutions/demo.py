@@ -117,7 +117,7 @@ def _account(username: str, *, password_hash: str, roles: set[str], display_name
 
 @transaction.atomic
 def load_accounts() -> list[tuple[str, str]]:
-    """Create (or reset) the demo accounts of ../shared/API.md; returns (username, what it is)."""
+    """Create (or reset) the demo accounts of docs/api-contract.md; returns (username, what it is)."""
     made: list[tuple[str, str]] = []
     # The demo accounts share one publicly known password; hashing it once (not 69
     # times at ~0.5 s each) keeps seed_demo fast. Real accounts are never made here.

@@ -1,4 +1,4 @@
-"""The clinic-filing route and its refusals through the REST API (../shared/API.md)."""
+"""The clinic-filing route and its refusals through the REST API (docs/api-contract.md)."""
 
 import pytest
 from django.conf import settings

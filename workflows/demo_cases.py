@@ -562,7 +562,7 @@ def load_sample_cases() -> list[SampleCase]:
         # The hourly deadline watch, once: escalates the overdue 民政局 step.
         watch_deadlines(today=today)
         made = sorted(county.made, key=lambda sample: sample.case_no)
-        record(action=MARKER, detail={"cases": [sample.case_no for sample in made]})
+        record(action="sample_cases_loaded", detail={"cases": [sample.case_no for sample in made]})
     return made
 
 

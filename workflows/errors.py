@@ -1,7 +1,7 @@
 """Refusals the services raise; the web UI shows their message, the API maps their status.
 
 Each carries a machine code, a message in the user's language and, for invalid
-input, the fields at fault — the API's error format (../shared/API.md) one to one.
+input, the fields at fault — the API's error format (docs/api-contract.md) one to one.
 """
 
 from django.utils.translation import gettext_lazy as _
