@@ -1,5 +1,6 @@
 """The cooperation agreement through the web UI (CSRF enforced), and who sees which agreement."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -250,3 +251,14 @@ def test_a_refusal_by_the_service_is_said_once_at_the_top_of_the_form(users, sna
     message = "两机构之间已有一件合作协议正在办理中，请勿重复申请。"
     assert page.count(message) == 1 and 'id="error-summary"' in page
     assert snapshot() == before
+
+
+def test_confirming_asks_first_and_sits_below_the_terms_it_confirms(users):
+    home, centre = WebUser("inst-welfare-centre"), WebUser("inst-anwen-chc")
+    assert home.post("/cases/new/cooperation/", form_data(users)).status_code == 302
+    case = Case.objects.get(procedure="cooperation")
+    page = centre.get(f"/cases/{case.case_no}/").content.decode()
+    confirm = re.search(r'<form[^>]*cooperation_confirm|<form[^>]*/confirm/[^>]*>', page)
+    assert confirm and "data-confirm=" in confirm.group(0)
+    assert page.index("申请内容") < page.index('id="confirmation"')  # the terms first, then the button
+    assert "onsubmit" not in page and "<script>" not in page  # behaviour lives in static/js/app.js
