@@ -16,6 +16,7 @@ from workflows.facts import case_facts
 
 from .agreement import agreement_context, seal_role
 from .issuers import issuer_from_json
+from .public import rejected_subject
 from .models import Document, DocumentKind
 from .seal import seal_svg
 from .signing import SealBox
@@ -74,11 +75,8 @@ def build_context(document: Document, *, issued_at) -> dict:
         for seal, issuer in zip(seals, issuers):
             seal.role = seal_role(issuer, agreement)
     if document.kind == DocumentKind.REJECTION_NOTICE:
-        rejecting = case.task_set.filter(decision="reject").select_related("owner").latest("id")
-        context["rejection"] = rejecting
-        context["rejected_subject"] = (
-            "医保定点申请" if rejecting.flow_task.name == "insurance_review" else case.get_procedure_display()
-        )
+        context["rejection"] = case.task_set.filter(decision="reject").select_related("owner").latest("id")
+        context["rejected_subject"] = rejected_subject(case)
     if document.kind == DocumentKind.APPROVAL_RECORD:
         context["steps"] = case.task_set.filter(flow_task_type="HUMAN", status=STATUS.DONE).select_related("owner").order_by("id")
     return context
