@@ -30,8 +30,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-# The public base URL printed in QR codes on documents.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public base URL printed in QR codes on documents. Only a development set-up
+# (DEBUG on) may fall back to the local address: a production QR code pointing at
+# 127.0.0.1 would be printed on every certificate, so documents.E002 refuses to start
+# without it (documents/environment.py).
+PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

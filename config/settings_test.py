@@ -6,6 +6,9 @@ import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+# The suite runs with DEBUG off, like production, so it names its QR base URL as
+# production must (documents.E002); the Celery worker a test starts inherits it.
+os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Uploads, documents and signing keys of a test run live in a scratch directory; child
 # processes (the Celery worker a test starts) inherit these variables and share it.
 if "YIYANG_TEST_SCRATCH" not in os.environ:

@@ -6,4 +6,10 @@ class DocumentsConfig(AppConfig):
     verbose_name = "文书"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import environment  # noqa: F401 - registers the start-up check
+        from .basis import seed_after_migrate
+
+        # The county's basis documents are data: a new database gets them with its tables.
+        post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid="documents.seed_policy_basis")

@@ -1,13 +1,16 @@
-"""What rendering needs from the machine, checked at start-up so a missing piece fails loudly.
+"""What documents need from the machine and the configuration, checked at start-up so a missing piece fails loudly.
 
 Without libharfbuzz-subset0 WeasyPrint silently falls back to fontTools and a two-page
 Chinese document takes ~14 s instead of ~0.2 s; without the CJK font every character
-renders as a missing-glyph box. Neither shows up as an error unless we look.
+renders as a missing-glyph box; without PUBLIC_BASE_URL every QR code printed in
+production would point at the developer's 127.0.0.1. None shows up as an error unless
+we look.
 """
 
 import ctypes.util
 import shutil
 import subprocess
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, register
@@ -43,3 +46,36 @@ def require_document_dependencies() -> None:
     problems = missing_document_dependencies()
     if problems:
         raise RuntimeError("cannot render documents: " + "; ".join(problems))
+
+
+def public_base_url_problem() -> str | None:
+    """Why the QR codes' base URL is unusable in this configuration, or None.
+
+    With DEBUG on, settings fall back to the local development address; with DEBUG off
+    there is no fallback (config/settings.py), so an empty value means the variable was
+    not set. The URL is printed on paper that outlives the deployment: it must be an
+    absolute http(s) address with a host.
+    """
+    if settings.DEBUG:
+        return None
+    url = settings.PUBLIC_BASE_URL
+    if not url:
+        return "PUBLIC_BASE_URL is not set; it is printed in every document's QR code"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        return f"PUBLIC_BASE_URL {url!r} is not an http(s) URL such as https://yiyang.example.gov.cn"
+    return None
+
+
+@register("documents")
+def check_public_base_url(app_configs=None, **kwargs):
+    problem = public_base_url_problem()
+    if problem is None:
+        return []
+    return [
+        Error(
+            problem,
+            hint="set PUBLIC_BASE_URL to the address the public verification pages are served from (docs/operations.md)",
+            id="documents.E002",
+        )
+    ]

@@ -5,6 +5,8 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from workflows.models.case import Procedure
+
 
 class DocumentKind(models.TextChoices):
     FILING_CERTIFICATE = "filing_certificate", _("备案凭证")
@@ -84,3 +86,56 @@ class DocumentSignature(models.Model):
     class Meta:
         ordering = ["document", "order"]
         constraints = [models.UniqueConstraint(fields=["document", "order"], name="signature_document_order")]
+
+
+class PolicyBasis(models.Model):
+    """A law, plan or policy document that documents cite as their basis, in force for a period.
+
+    The county's basis is data, not code: the rows are loaded from a CSV file
+    (``documents.basis``) and maintained in the admin. A document cites the rows in force
+    on its date (DOMAIN.md), so a plan that has lapsed is never cited again.
+    """
+
+    code = models.SlugField(_("代码"), max_length=60, unique=True, help_text=_("稳定的英文标识，导入数据时据此更新。"))
+    title = models.CharField(_("文件名称"), max_length=200, help_text=_("不含书名号，如：中华人民共和国民法典。"))
+    issuer = models.CharField(_("发布机关"), max_length=100)
+    doc_number = models.CharField(_("文号"), max_length=60, blank=True)
+    citation = models.CharField(
+        _("引用写法"),
+        max_length=250,
+        blank=True,
+        help_text=_("文书中引用本文件的写法；留空时写作《文件名称》（文号）。"),
+    )
+    effective_from = models.DateField(_("施行日期"))
+    effective_until = models.DateField(
+        _("有效期至"), null=True, blank=True, help_text=_("含当日；留空表示长期有效。")
+    )
+    applies_to = models.CharField(_("适用事项"), max_length=30, choices=Procedure.choices)
+    sort_order = models.PositiveSmallIntegerField(_("引用顺序"), default=100, help_text=_("数字小的先引用（法律在前，地方文件在后）。"))
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("依据文件")
+        verbose_name_plural = _("依据文件")
+        ordering = ["applies_to", "sort_order", "effective_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_until__isnull=True) | models.Q(effective_until__gte=models.F("effective_from")),
+                name="policy_basis_period",
+                violation_error_message=_("有效期至不得早于施行日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.cited_as
+
+    @property
+    def cited_as(self) -> str:
+        """How a document cites it: 《title》（doc number）, unless the row says otherwise."""
+        if self.citation:
+            return self.citation
+        return f"《{self.title}》" + (f"（{self.doc_number}）" if self.doc_number else "")
+
+    def in_force_on(self, day) -> bool:
+        """Both ends included (民法典 第1259条: 届满 includes the last day)."""
+        return self.effective_from <= day and (self.effective_until is None or day <= self.effective_until)

@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from viewflow.workflow.status import STATUS
 
-from common.formatting import amount_in_words, chinese_date
+from common.formatting import chinese_date
 from workflows.facts import case_facts
 
+from .agreement import agreement_context, seal_role
 from .issuers import issuer_from_json
+from .public import rejected_subject
 from .models import Document, DocumentKind
 from .seal import seal_svg
 from .signing import SealBox
@@ -31,6 +33,7 @@ class SealBlock:
     anchor: str  # the element id the signature field is placed over
     name: str
     svg: str
+    role: str = ""  # what the unit signs as, where a document says so (甲方（盖章）)
 
 
 def seal_rows(seals: list[SealBlock]) -> list[list[SealBlock | None]]:
@@ -66,14 +69,14 @@ def build_context(document: Document, *, issued_at) -> dict:
         "verification_url": url,
         "superseded_number": document.supersedes.number if document.supersedes_id else "",
     }
-    if case.amount is not None:
-        context["amount_words"] = amount_in_words(case.amount)
+    if document.kind == DocumentKind.COOPERATION_AGREEMENT:
+        agreement = case.cooperation
+        context.update(agreement_context(agreement, issuers))
+        for seal, issuer in zip(seals, issuers):
+            seal.role = seal_role(issuer, agreement)
     if document.kind == DocumentKind.REJECTION_NOTICE:
-        rejecting = case.task_set.filter(decision="reject").select_related("owner").latest("id")
-        context["rejection"] = rejecting
-        context["rejected_subject"] = (
-            "医保定点申请" if rejecting.flow_task.name == "insurance_review" else case.get_procedure_display()
-        )
+        context["rejection"] = case.task_set.filter(decision="reject").select_related("owner").latest("id")
+        context["rejected_subject"] = rejected_subject(case)
     if document.kind == DocumentKind.APPROVAL_RECORD:
         context["steps"] = case.task_set.filter(flow_task_type="HUMAN", status=STATUS.DONE).select_related("owner").order_by("id")
     return context

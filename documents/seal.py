@@ -6,15 +6,24 @@ are drawn as their glyph outlines taken from the document font with fontTools ra
 than as SVG <text>: laying out a dozen rotated text runs cost ~30 ms per document, and
 an outline needs no font lookup (SVG text would not inherit the page's language and
 picked a Japanese face). The SVG of a unit never changes, so it is built once per process.
+
+A seal is stamped over the signer's name and date (落款), and on paper those stay
+legible because red ink is translucent: it darkens what is under it and hides nothing.
+The drawing does the same: it is painted with the PDF blend mode Multiply (through an
+SVG feBlend filter, which WeasyPrint turns into an ExtGState /BM) so black text under
+it stays black, at an opacity a little below one so the paper shows through the red.
 """
 
 import functools
 import math
 import shutil
 import subprocess
+import zlib
 from html import escape
 
 SEAL_RED = "#d40000"
+# Red ink on paper: not a solid paint. 0.85 keeps the seal clearly red.
+SEAL_OPACITY = 0.85
 VIEWBOX = 200.0
 
 
@@ -30,9 +39,15 @@ def seal_svg(name: str, *, font_family: str, size_mm: float = 42.0) -> str:
     step = span / max(len(chars) - 1, 1)
     font_size = 24 if len(chars) <= 12 else max(16, 24 - (len(chars) - 12))
     outlines = _outlines(font_family)
+    ink = f"ink-{zlib.crc32(name.encode()):08x}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {VIEWBOX:.0f} {VIEWBOX:.0f}" '
         f'width="{size_mm}mm" height="{size_mm}mm">',
+        # WeasyPrint registers ids inside inline SVG as page anchors, so each unit's seal
+        # names its filter differently (two seals on a page would otherwise clash), and
+        # never "seal-…": those are the anchors signature fields are placed over.
+        f'<defs><filter id="{ink}"><feBlend mode="multiply"/></filter></defs>',
+        f'<g filter="url(#{ink})" opacity="{SEAL_OPACITY}">',
         f'<circle cx="{centre}" cy="{centre}" r="{radius}" fill="none" stroke="{SEAL_RED}" stroke-width="6"/>',
         _star(centre, centre, 30),
     ]
@@ -54,7 +69,7 @@ def seal_svg(name: str, *, font_family: str, size_mm: float = 42.0) -> str:
                 f'fill="{SEAL_RED}" text-anchor="middle" dominant-baseline="central" '
                 f'transform="rotate({angle + 90:.2f} {x:.2f} {y:.2f})">{escape(char)}</text>'
             )
-    parts.append("</svg>")
+    parts.append("</g></svg>")
     return "".join(parts)
 
 

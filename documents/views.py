@@ -11,6 +11,7 @@ from workflows.views.common import refusals_as_pages
 from . import services
 
 from .models import Document, DocumentStatus
+from .public import public_facts
 from .selectors import issued_document_for
 from .verification import verify_upload_form
 
@@ -29,9 +30,11 @@ def download(request, pk):
 
 
 def public(request, token):
-    """What the QR code opens, without login: the document's identity and validity, no personal data."""
-    document = get_object_or_404(Document.objects.select_related("case"), verify_token=token, status=DocumentStatus.ISSUED)
-    return render(request, "documents/public.html", {"section": "verify", "document": document})
+    """What the QR code opens, without login: the document's identity, validity, addressee and key facts; no personal data."""
+    document = get_object_or_404(
+        Document.objects.select_related("case", "case__institution"), verify_token=token, status=DocumentStatus.ISSUED
+    )
+    return render(request, "documents/public.html", {"section": "verify", "document": document, "facts": public_facts(document)})
 
 
 def verify(request):

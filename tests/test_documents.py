@@ -370,3 +370,29 @@ def test_start_up_check_fails_without_font_or_harfbuzz(settings, monkeypatch):
 )
 def test_amounts_in_capital_numerals(amount, words):
     assert amount_in_words(Decimal(amount)) == words
+
+
+def test_text_under_a_seal_stays_legible_as_under_red_ink(tmp_path):
+    """A seal stamped over black text leaves it black; over white paper it is red (pdftoppm's pixels)."""
+    from django.conf import settings
+    from PIL import Image
+    from weasyprint import HTML
+
+    from documents.seal import seal_svg
+
+    svg = seal_svg("磐安县卫生健康局", font_family=settings.SEAL_FONT_FAMILY)
+    html = (
+        "<style>@page { size: 100mm 100mm; margin: 0 } div { position: absolute }</style>"
+        "<div style='left: 30mm; top: 30mm; width: 20mm; height: 20mm; background: #000'></div>"
+        f"<div style='left: 20mm; top: 20mm; width: 42mm; height: 42mm'>{svg}</div>"
+    )
+    pdf = tmp_path / "seal.pdf"
+    HTML(string=html).write_pdf(pdf)
+    subprocess.run(["pdftoppm", "-r", "72", "-png", "-singlefile", str(pdf), str(tmp_path / "seal")], check=True)
+    image = Image.open(tmp_path / "seal.png").convert("RGB")
+    px = 72 / 25.4
+    under_star = image.getpixel((round(41 * px), round(41 * px)))  # the star's centre, over the black box
+    on_ring = image.getpixel((round(41 * px), round((41 - 19.74) * px)))  # the ring's top, over white paper
+    assert max(under_star) < 60, under_star  # still black: the seal hides nothing under it
+    assert on_ring[0] > 180 and on_ring[1] < 120 and on_ring[2] < 120, on_ring  # red
+    assert on_ring[1] > 10  # not solid paint: the paper shows through a little, as through ink
