@@ -32,7 +32,7 @@ import sys
 import time
 from collections import Counter
 
-from common import ThrowawayDatabase  # noqa: E402 - sets sys.path and the settings module
+from harness import ThrowawayDatabase  # noqa: E402 - sets sys.path and the settings module
 
 QUEUE_USER = "twp-anwen"  # 安文街道审核员: the township of 县社会福利中心 and 沁春园养老院
 PAGE_SIZE = 25  # workflows/views/tasks.py: Paginator(tasks, 25)

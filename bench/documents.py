@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import ThrowawayDatabase, median, percentile  # noqa: E402 - sets sys.path and settings
+from harness import ThrowawayDatabase, median, percentile  # noqa: E402 - sets sys.path and settings
 
 
 def parse_args(argv=None):

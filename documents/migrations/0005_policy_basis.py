@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0003_number_issuer'),
+        ('documents', '0004_number_series_per_kind'),
     ]
 
     operations = [
