@@ -1,10 +1,7 @@
 """What only a browser shows: a township reviewer claims from 待领取, approves, and sees the case move on.
 
-Playwright drives Debian's chromium (/usr/bin/chromium); no browser is downloaded.
+Playwright drives Debian's chromium (/usr/bin/chromium, see conftest.py); no browser is downloaded.
 """
-
-import os
-import shutil
 
 import pytest
 from django.conf import settings
@@ -12,46 +9,6 @@ from django.conf import settings
 from workflows.models import Case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser_page():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    if sync_playwright is None or not shutil.which(CHROMIUM):
-        message = "needs playwright and Debian's chromium at /usr/bin/chromium"
-        if settings.REQUIRE_SERVICES:
-            pytest.fail(message + " but REQUIRE_SERVICES=1")
-        pytest.skip(message)
-    from django.db import connections
-
-    # Playwright's sync API runs an event loop in greenlets; Django must still let this
-    # thread use the ORM, and it keys connections by context: close the ones opened
-    # before the browser started, and those opened while it ran, or the test database
-    # cannot be dropped.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    connections.close_all()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        yield page
-        browser.close()
-        connections.close_all()
 
 
 def test_township_reviewer_claims_approves_and_sees_the_case_move_on(live_server, demo, driver, browser_page, tmp_path):
