@@ -13,6 +13,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from common.forms import ChineseForm
+
 from .models import Document, DocumentStatus
 
 logger = logging.getLogger(__name__)
@@ -130,7 +132,7 @@ def _signer_name(cert) -> str:
         return "未知"
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(ChineseForm):
     file = forms.FileField(label="选择要核验的 PDF 文件")
 
 

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import ChineseForm
+
 from .validators import CheckedFile, check_upload
 
 
@@ -47,6 +49,5 @@ class UploadedFilesField(forms.FileField):
         return checked
 
 
-class UploadForm(forms.Form):
-    required_css_class = "required"  # the label says it: 必填
+class UploadForm(ChineseForm):
     files = UploadedFilesField(label=_("上传附件（PDF、JPG、PNG）"))

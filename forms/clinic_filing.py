@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import ChineseForm
 from workflows.models.clinic_filing import ClinicType, StaffRole
 
 from .attachments import AttachmentsField
@@ -17,8 +18,7 @@ EARLIEST_OPENING = date(1980, 1, 1)
 MAX_STAFF = 50
 
 
-class ClinicFilingForm(forms.Form):
-    required_css_class = "required"  # the label says it: 必填
+class ClinicFilingForm(ChineseForm):
     clinic_name = PlainTextField(label=_("内设医疗机构名称"), max_length=100)
     clinic_type = forms.ChoiceField(label=_("类别"), choices=ClinicType.choices)
     services = PlainTextField(label=_("服务项目"), max_length=2000, multiline=True)
@@ -46,8 +46,7 @@ class ClinicFilingForm(forms.Form):
         return value
 
 
-class StaffForm(forms.Form):
-    required_css_class = "required"  # the label says it: 必填
+class StaffForm(ChineseForm):
     name = PlainTextField(label=_("姓名"), max_length=40)
     id_number = IdNumberField(label=_("身份证号码"))
     # A blank first choice: an extra row the applicant left untouched stays "unchanged" and is skipped.

@@ -6,8 +6,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import ChineseForm
 from institutions.models import Institution
-from workflows.models.cooperation import ANNUAL_FEE_MAX, ANNUAL_FEE_MIN, TERM_FIELDS, ServiceItem
+from workflows.models.cooperation import (
+    ANNUAL_FEE_MAX,
+    ANNUAL_FEE_MIN,
+    TERM_FIELDS,
+    ServiceItem,
+)
 
 from .fields import MoneyField
 
@@ -22,8 +28,7 @@ class PartyField(forms.ModelChoiceField):
         self.error_messages["invalid_choice"] = _("所选机构不存在。")
 
 
-class CooperationForm(forms.Form):
-    required_css_class = "required"  # the label says it: 必填
+class CooperationForm(ChineseForm):
     elderly_care_institution = PartyField(label=_("甲方（养老机构）"))
     medical_institution = PartyField(label=_("乙方（医疗机构）"))
     start_date = forms.DateField(label=_("起始日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))

@@ -3,13 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import ChineseForm
 from workflows.models import Decision
 
 from .fields import LinesField, PlainTextField
 
 
-class DecisionForm(forms.Form):
-    required_css_class = "required"  # the label says it: 必填
+class DecisionForm(ChineseForm):
     decision = forms.ChoiceField(label=_("审核意见"), choices=Decision.choices, widget=forms.RadioSelect)
     comment = PlainTextField(label=_("说明"), required=False, max_length=1000, multiline=True)
     missing_items = LinesField(label=_("需补正的材料（每行一项）"), required=False)
@@ -29,10 +29,9 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(ChineseForm):
     """A unit head moves an open task to another reviewer of the unit, saying why."""
 
-    required_css_class = "required"  # the label says it: 必填
 
     to = forms.ChoiceField(label=_("改派给"))
     reason = PlainTextField(label=_("改派原因"), max_length=200, multiline=True)

@@ -219,6 +219,6 @@ def test_a_refused_submission_keeps_the_uploaded_files_and_says_each_problem_onc
 
 def test_required_fields_are_marked(users):
     page = WebUser("inst-welfare-centre").get("/cases/new/clinic-filing/").content.decode()
-    assert '<label for="id_clinic_name" class="required">' in page
+    assert '<label for="id_clinic_name" class="required">内设医疗机构名称：</label>' in page  # a full-width colon
     assert '<label for="id_medical_insurance">' in page  # optional: no mark
     assert "带 <span class=\"required-mark\">*</span> 的为必填项" in page

@@ -260,9 +260,12 @@ def test_verification_answers_every_kind_of_bad_file_clearly(filed, tmp_path, se
     huge = verify(genuine)
     assert huge.status_code == 413 or huge.json()["valid"] is False
 
-    # The web page gives the same answers.
+    # The web page gives the same answers, with signing times in local Chinese format.
     page = Client().post("/verify/", {"file": SimpleUploadedFile("x.pdf", cases["garbage"])})
     assert page.status_code == 200 and "核验未通过" in page.content.decode()
+    settings.VERIFY_MAX_BYTES = 20 * 1024 * 1024
+    page = Client().post("/verify/", {"file": SimpleUploadedFile("x.pdf", genuine)}).content.decode()
+    assert "核验通过" in page and re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", page) and "+08:00" not in page
 
 
 def os_random(n: int) -> bytes:

@@ -1,6 +1,7 @@
 """Template filters for common.formatting: {% load chinese %} … {{ fee|money }}, {{ day|cn_date }}."""
 
 from django import template
+from django.utils.dateparse import parse_datetime
 
 from common import formatting
 
@@ -29,4 +30,7 @@ def cn_date(moment) -> str:
 
 @register.filter
 def cn_datetime(moment) -> str:
+    """An aware datetime, or its ISO 8601 text (as the verification report carries it), in local time."""
+    if isinstance(moment, str):
+        moment = parse_datetime(moment)
     return "" if not moment else formatting.chinese_datetime(moment)
