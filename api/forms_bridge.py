@@ -23,7 +23,9 @@ def check_types(form_class: type[forms.Form], payload, *, list_fields: tuple[str
         if name not in payload:
             continue
         value = payload[name]
-        wants_list = name in list_fields or isinstance(field, (forms.ModelMultipleChoiceField, forms.MultipleChoiceField, LinesField))
+        wants_list = name in list_fields or isinstance(
+            field, (forms.ModelMultipleChoiceField, forms.MultipleChoiceField, LinesField)
+        )
         if wants_list:
             if value is not None and (not isinstance(value, list) or not all(isinstance(v, SCALARS) for v in value)):
                 errors[name] = [_("应为列表。")]

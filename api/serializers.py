@@ -31,7 +31,9 @@ ClinicFilingResubmitRequest = serializer_for_form(
     optional=True,
     extra={
         "staff": serializers.ListField(child=StaffRequest(), required=False),
-        "attachments": serializers.ListField(child=serializers.IntegerField(), required=False, help_text="附件（追加）"),
+        "attachments": serializers.ListField(
+            child=serializers.IntegerField(), required=False, help_text="附件（追加）"
+        ),
     },
 )
 CooperationRequest = serializer_for_form(CooperationForm, "CooperationRequest")
@@ -47,7 +49,9 @@ class ReasonRequest(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-DecisionRequest = serializer_for_form(DecisionForm, "DecisionRequest", extra={"fields": serializers.DictField(required=False)})
+DecisionRequest = serializer_for_form(
+    DecisionForm, "DecisionRequest", extra={"fields": serializers.DictField(required=False)}
+)
 
 
 class TokenRequest(serializers.Serializer):
@@ -118,7 +122,9 @@ class InstitutionSerializer(serializers.ModelSerializer):
 
 
 class InstitutionCreateSerializer(serializers.ModelSerializer):
-    township = serializers.SlugRelatedField(slug_field="code", queryset=Institution._meta.get_field("township").related_model.objects.all())
+    township = serializers.SlugRelatedField(
+        slug_field="code", queryset=Institution._meta.get_field("township").related_model.objects.all()
+    )
     models = serializers.ListField(
         source="care_models", child=serializers.ChoiceField(choices=Institution.CareModel.choices), required=False
     )
@@ -156,7 +162,9 @@ class StepSerializer(serializers.Serializer):
             "status": step_status(task),
             "assignee": task.owner.username if task.owner_id else None,
             "due": task.due.isoformat() if task.due else None,
-            "decided_at": serializers.DateTimeField().to_representation(task.finished) if task.status == STATUS.DONE else None,
+            "decided_at": serializers.DateTimeField().to_representation(task.finished)
+            if task.status == STATUS.DONE
+            else None,
             "decision": task.decision or None,
             "comment": task.comment,
             "missing_items": task.missing_items,
@@ -220,7 +228,9 @@ def cooperation_data(case: Case, *, reveal_ids: bool) -> dict:
         "visits_per_week": agreement.visits_per_week,
         "annual_fee": f"{agreement.annual_fee:.2f}",
         "renewal_of": agreement.renewal_of.case_no if agreement.renewal_of_id else None,
-        "terminated_at": serializers.DateTimeField().to_representation(agreement.terminated_at) if agreement.terminated_at else None,
+        "terminated_at": serializers.DateTimeField().to_representation(agreement.terminated_at)
+        if agreement.terminated_at
+        else None,
         "termination_reason": agreement.termination_reason or None,
     }
 
@@ -317,7 +327,9 @@ class DocumentSerializer(serializers.Serializer):
             "version": document.version,
             "case_no": document.case.case_no,
             "status": document.status,
-            "issued_at": serializers.DateTimeField().to_representation(document.issued_at) if document.issued_at else None,
+            "issued_at": serializers.DateTimeField().to_representation(document.issued_at)
+            if document.issued_at
+            else None,
             "sha256": document.sha256,
             "signers": [s.signer for s in document.signatures.all()],
             "superseded_by": successor.pk if successor else None,

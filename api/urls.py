@@ -22,7 +22,11 @@ urlpatterns = [
     path("cases/<str:case_no>/resubmit/", views.CaseResubmitView.as_view(), name="case-resubmit"),
     path("cases/<str:case_no>/withdraw/", views.CaseWithdrawView.as_view(), name="case-withdraw"),
     path("cases/<str:case_no>/confirm/", views.CooperationConfirmView.as_view(), name="case-confirm"),
-    path("cases/<str:case_no>/request-changes/", views.CooperationRequestChangesView.as_view(), name="case-request-changes"),
+    path(
+        "cases/<str:case_no>/request-changes/",
+        views.CooperationRequestChangesView.as_view(),
+        name="case-request-changes",
+    ),
     path("cases/<str:case_no>/renew/", views.CooperationRenewView.as_view(), name="case-renew"),
     path("cases/<str:case_no>/terminate/", views.CooperationTerminateView.as_view(), name="case-terminate"),
     path("attachments/", views.AttachmentUploadView.as_view(), name="attachments"),

@@ -214,7 +214,9 @@ class CooperationConfirmView(APIView):
 class CooperationRequestChangesView(APIView):
     @extend_schema(request=s.CommentRequest, responses=s.CaseSerializer)
     def post(self, request, case_no):
-        case = agreements.request_cooperation_changes(user=request.user, case_no=case_no, comment=body(request).get("comment"))
+        case = agreements.request_cooperation_changes(
+            user=request.user, case_no=case_no, comment=body(request).get("comment")
+        )
         return case_response(request, case)
 
 
@@ -314,7 +316,9 @@ class AttachmentUploadView(APIView):
         try:
             checked = UploadedFilesField(required=True).clean([upload])
         except DjangoValidationError as error:
-            code = getattr(error, "code", None) or (error.error_list[0].code if getattr(error, "error_list", None) else None)
+            code = getattr(error, "code", None) or (
+                error.error_list[0].code if getattr(error, "error_list", None) else None
+            )
             message = error.messages[0]
             if code == "too_large":
                 raise TooLarge(message) from None
@@ -420,7 +424,12 @@ class DocumentPdfView(APIView):
         document = issued_document_for(request.user, pk)
         if document is None:
             raise NotFound()
-        return FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=f"{document.kind}-{document.case.case_no}-v{document.version}.pdf")
+        return FileResponse(
+            document.file.open("rb"),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=f"{document.kind}-{document.case.case_no}-v{document.version}.pdf",
+        )
 
 
 class DocumentCorrectView(APIView):

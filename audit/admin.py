@@ -14,7 +14,9 @@ class ActionFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         codes = model_admin.get_queryset(request).order_by().values_list("action", flat=True).distinct()
-        return sorted(((code, action_label(code)) for code in codes), key=lambda item: (item[0] not in ACTION_LABELS, item[0]))
+        return sorted(
+            ((code, action_label(code)) for code in codes), key=lambda item: (item[0] not in ACTION_LABELS, item[0])
+        )
 
     def queryset(self, request, queryset):
         return queryset.filter(action=self.value()) if self.value() else queryset
@@ -26,8 +28,17 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = (ActionFilter,)
     search_fields = ("case_no", "actor_name")
     fields = (
-        "at", "actor", "actor_name", "role_names", "unit", "action_name", "action_code", "case_no", "detail",
-        "prev_hash_value", "hash_value",
+        "at",
+        "actor",
+        "actor_name",
+        "role_names",
+        "unit",
+        "action_name",
+        "action_code",
+        "case_no",
+        "detail",
+        "prev_hash_value",
+        "hash_value",
     )
     readonly_fields = fields
 

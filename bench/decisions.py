@@ -45,11 +45,15 @@ def parse_args(argv=None):
     parser.add_argument("--batch", type=int, default=50, help="decisions per timed run (default 50)")
     parser.add_argument("--page-repeats", type=int, default=10, help="timed queue page loads (default 10)")
     parser.add_argument(
-        "--queue-cases", type=int, default=60,
+        "--queue-cases",
+        type=int,
+        default=60,
         help=f"extra filings waiting at {QUEUE_USER}'s 属地初审, so the 待领取 page is full (default 60)",
     )
     parser.add_argument("--seed", type=int, default=20260101, help="random seed of the background mix")
-    parser.add_argument("--sqlite-memory", action="store_true", help="SQLite: in-memory database instead of a temp file")
+    parser.add_argument(
+        "--sqlite-memory", action="store_true", help="SQLite: in-memory database instead of a temp file"
+    )
     parser.add_argument("--show-sql", action="store_true", help="print the SQL of one decision and one queue page")
     args = parser.parse_args(argv)
     if args.runs < 5:
@@ -126,9 +130,7 @@ class Bench:
         from workflows import services
 
         applicant = self.user(f"inst-{institution.code}")
-        attachments = services.store_attachments(
-            user=applicant, files=[("场所证明.pdf", check_upload(uploaded_pdf()))]
-        )
+        attachments = services.store_attachments(user=applicant, files=[("场所证明.pdf", check_upload(uploaded_pdf()))])
         return services.submit_clinic_filing(
             user=applicant,
             filing=valid_filing(medical_insurance=insurance),
@@ -239,7 +241,9 @@ class Bench:
         queue_township = QUEUE_USER.removeprefix("twp-")
         final = {}
         for index, institution in enumerate(institutions):
-            final[institution.pk] = "township" if institution.township.code == queue_township else cycle[index % len(cycle)]
+            final[institution.pk] = (
+                "township" if institution.township.code == queue_township else cycle[index % len(cycle)]
+            )
         share = [self.args.cases // len(institutions)] * len(institutions)
         for index in range(self.args.cases % len(institutions)):
             share[index] += 1
@@ -252,7 +256,9 @@ class Bench:
                 if round_no >= share[index]:
                     continue
                 last = round_no == share[index] - 1
-                outcomes[self.open_case(institution, final[institution.pk]) if last else self.closed_case(institution)] += 1
+                outcomes[
+                    self.open_case(institution, final[institution.pk]) if last else self.closed_case(institution)
+                ] += 1
                 built += 1
                 if built % 100 == 0:
                     rate = built / (time.perf_counter() - started)
@@ -261,7 +267,9 @@ class Bench:
         self.outcomes = outcomes
         # Institutions whose township step the timed runs may use: free, or waiting at 属地初审.
         self.runnable = [
-            institution for institution in institutions if share[institutions.index(institution)] == 0 or final[institution.pk] == "township"
+            institution
+            for institution in institutions
+            if share[institutions.index(institution)] == 0 or final[institution.pk] == "township"
         ]
 
     def fill_queue(self, count: int) -> None:
@@ -288,8 +296,11 @@ class Bench:
                 address=f"磐安县{township.name}",
             )
             _account(
-                f"inst-{code}", password_hash="!", roles={Role.APPLICANT},
-                display_name=f"{institution.name}经办人", institution=institution,
+                f"inst-{code}",
+                password_hash="!",
+                roles={Role.APPLICANT},
+                display_name=f"{institution.name}经办人",
+                institution=institution,
             )
             self.submit(institution)
 
@@ -319,7 +330,7 @@ class Bench:
 
         samples = []
         prepared = [(institution, *self.township_task(institution)) for institution in self.runnable[:limit]]
-        for institution, case, task in prepared:
+        for institution, _case, task in prepared:
             username = f"twp-{institution.township.code}"
             claimer, decider = self.user(username), self.user(username)  # two requests, two user loads
             t0 = time.perf_counter()
@@ -328,7 +339,7 @@ class Bench:
             services.decide_task(user=decider, task_id=task.pk, decision="approve")
             t2 = time.perf_counter()
             samples.append((t1 - t0, t2 - t1))
-        for institution, case, task in prepared:
+        for _institution, case, _task in prepared:
             self.decide(case, "civil-1")
             self.decide(case, "health-1")
         return samples
@@ -432,9 +443,9 @@ class Bench:
         print(line, flush=True)
 
     def run(self) -> int:
-        import documents.services
         from django.db import connection
 
+        import documents.services
         from institutions.demo import load_all
 
         def skip_document(document_id: int) -> None:
@@ -478,46 +489,66 @@ class Bench:
         self.out(f"database           {connection.vendor} {version}")
         self.out(f"throwaway database {self.database.name}  (real database untouched, dropped afterwards)")
         self.out(f"settings           {os.environ['DJANGO_SETTINGS_MODULE']}")
-        self.out(f"N (background)     {self.args.cases} clinic filings over {len(self.institutions)} elderly-care institutions,"
-                 f" built in {self.build_seconds:.1f} s")
+        self.out(
+            f"N (background)     {self.args.cases} clinic filings over {len(self.institutions)} elderly-care institutions,"
+            f" built in {self.build_seconds:.1f} s"
+        )
         for outcome, count in sorted(self.outcomes.items()):
             self.out(f"                     {count:6d}  {outcome}")
         self.out(f"before measuring   {background_states}")
         self.out(f"  open human tasks {background_open}")
         self.out(f"after the run      {final_states}  (the timed runs add filings)")
-        self.out(f"PDF rendering      OFF: documents.services.enqueue_issue patched to a no-op "
-                 f"({self.documents_skipped} document issues skipped)")
+        self.out(
+            f"PDF rendering      OFF: documents.services.enqueue_issue patched to a no-op "
+            f"({self.documents_skipped} document issues skipped)"
+        )
         self.out()
         self.out("Decisions (claim + approve on 属地初审 / township_review, service layer)")
-        self.out(f"  runs             {self.args.runs} × {self.args.batch} decisions"
-                 f" (rounds over {len(self.runnable)} institutions; only claim_task + decide_task timed)")
+        self.out(
+            f"  runs             {self.args.runs} × {self.args.batch} decisions"
+            f" (rounds over {len(self.runnable)} institutions; only claim_task + decide_task timed)"
+        )
         self.out(f"  decisions/second median {statistics.median(runs):.1f}   min {min(runs):.1f}   max {max(runs):.1f}")
         self.out(f"  per run          {'  '.join(f'{r:.1f}' for r in runs)}")
         claims = [c for c, _ in all_samples]
         decides = [d for _, d in all_samples]
-        self.out(f"  latency median   claim {ms(statistics.median(claims))}, decide {ms(statistics.median(decides))},"
-                 f" together {ms(statistics.median([c + d for c, d in all_samples]))}")
+        self.out(
+            f"  latency median   claim {ms(statistics.median(claims))}, decide {ms(statistics.median(decides))},"
+            f" together {ms(statistics.median([c + d for c, d in all_samples]))}"
+        )
         self.out()
         self.out("SQL queries of ONE decision (fresh user objects, as in two requests)")
         self.out(f"  claim_task       {len(claim_sql):3d}   {self.kinds(claim_sql)}")
         self.out(f"  decide_task      {len(decide_sql):3d}   {self.kinds(decide_sql)}")
         self.out(f"  together         {len(both_sql):3d}")
         self.out()
-        self.out(f"待领取 queue page for {QUEUE_USER} (scoping.task_queue, select_related process__institution,"
-                 f" order_by due,id, [:{PAGE_SIZE}])")
+        self.out(
+            f"待领取 queue page for {QUEUE_USER} (scoping.task_queue, select_related process__institution,"
+            f" order_by due,id, [:{PAGE_SIZE}])"
+        )
         self.out(f"  rows on page     {queue_rows}")
         self.out(f"  SQL queries      {len(queue_sql)}   (including the user's grants; user object loaded outside)")
-        self.out(f"  wall time        median {ms(statistics.median(queue_times))}   min {ms(min(queue_times))}"
-                 f"   max {ms(max(queue_times))}   (n={len(queue_times)})")
+        self.out(
+            f"  wall time        median {ms(statistics.median(queue_times))}   min {ms(min(queue_times))}"
+            f"   max {ms(max(queue_times))}   (n={len(queue_times)})"
+        )
         self.out()
-        self.out(f"待领取 queue page through the web view (test Client, force_login {QUEUE_USER}, GET /tasks/?view=queue)")
+        self.out(
+            f"待领取 queue page through the web view (test Client, force_login {QUEUE_USER}, GET /tasks/?view=queue)"
+        )
         self.out(f"  rows on page     {view_rows}")
         self.out(f"  SQL queries      {len(view_sql)}   {self.kinds(view_sql)}")
-        self.out(f"  wall time        median {ms(statistics.median(view_times))}   min {ms(min(view_times))}"
-                 f"   max {ms(max(view_times))}   (n={len(view_times)})")
+        self.out(
+            f"  wall time        median {ms(statistics.median(view_times))}   min {ms(min(view_times))}"
+            f"   max {ms(max(view_times))}   (n={len(view_times)})"
+        )
         if self.args.show_sql:
-            for title, captured in (("claim_task", claim_sql), ("decide_task", decide_sql),
-                                    ("queue page (service)", queue_sql), ("queue page (view)", view_sql)):
+            for title, captured in (
+                ("claim_task", claim_sql),
+                ("decide_task", decide_sql),
+                ("queue page (service)", queue_sql),
+                ("queue page (view)", view_sql),
+            ):
                 self.out()
                 self.out(f"--- SQL: {title} ---")
                 for number, query in enumerate(captured.queries, 1):

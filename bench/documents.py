@@ -30,7 +30,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="timed warm runs per measurement (default 20)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed runs first (default 3)")
-    parser.add_argument("--samples", metavar="DIR", help="also write each signed document's pages as PNG (pdftoppm) to DIR")
+    parser.add_argument(
+        "--samples", metavar="DIR", help="also write each signed document's pages as PNG (pdftoppm) to DIR"
+    )
     args = parser.parse_args(argv)
     if args.runs < 20:
         parser.error("--runs must be at least 20")
@@ -51,7 +53,9 @@ def timed(function, runs: int, warmup: int) -> tuple[list[float], object]:
 
 REFERENCE_HTML = (
     "<html lang='zh-CN'><body style='font-family: \"AR PL UMing CN\"; font-size: 14pt'>"
-    + "<p>" + "养老机构内设医疗机构直接到县卫健局备案，一百张以上床位的养老机构应单设护理站或医务室。" * 12 + "</p></body></html>"
+    + "<p>"
+    + "养老机构内设医疗机构直接到县卫健局备案，一百张以上床位的养老机构应单设护理站或医务室。" * 12
+    + "</p></body></html>"
 )
 
 
@@ -95,12 +99,18 @@ def filed_case():
 
     applicant = user("inst-welfare-centre")
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    attachment = services.store_attachments(user=applicant, files=[("a.pdf", check_upload(SimpleUploadedFile("a.pdf", pdf)))])
+    attachment = services.store_attachments(
+        user=applicant, files=[("a.pdf", check_upload(SimpleUploadedFile("a.pdf", pdf)))]
+    )
     case = services.submit_clinic_filing(
         user=applicant,
         filing={
-            "clinic_name": "社会福利中心医务室", "clinic_type": "clinic_room", "services": "常见病诊治、慢病管理、健康体检",
-            "floor_area": Decimal("120.50"), "equipment": "心电图机、血压计、急救箱", "opening_date": date(2026, 12, 20),
+            "clinic_name": "社会福利中心医务室",
+            "clinic_type": "clinic_room",
+            "services": "常见病诊治、慢病管理、健康体检",
+            "floor_area": Decimal("120.50"),
+            "equipment": "心电图机、血压计、急救箱",
+            "opening_date": date(2026, 12, 20),
             "medical_insurance": True,
         },
         staff=[
@@ -110,7 +120,9 @@ def filed_case():
         attachments=attachment,
     )
     for username, decision, comment in [
-        ("twp-anwen", "approve", ""), ("civil-1", "approve", ""), ("health-1", "approve", ""),
+        ("twp-anwen", "approve", ""),
+        ("civil-1", "approve", ""),
+        ("health-1", "approve", ""),
         ("insurance-1", "reject", "暂不具备医保定点条件"),
     ]:
         reviewer = user(username)
@@ -131,17 +143,17 @@ def main(argv=None) -> int:
     database = ThrowawayDatabase(sqlite_memory=True)
     try:
         database.create()
+        from django.conf import settings
+
+        from documents.issuers import issuer_from_json
         from documents.keys import create_root, root_cert_path, write_root
         from documents.models import Document, DocumentKind
         from documents.rendering import render_document
         from documents.services import request_document
         from documents.signing import sign_pdf, validate_signatures
-        from documents.issuers import issuer_from_json
         from documents.verification import verify_pdf
         from institutions.demo import load_all
         from institutions.models import Department
-
-        from django.conf import settings
 
         if not root_cert_path().exists():
             write_root(*create_root())
@@ -149,9 +161,11 @@ def main(argv=None) -> int:
         case = filed_case()
         with transaction.atomic():
             joint = request_document(
-                case=case, kind=DocumentKind.APPROVAL_RECORD,
+                case=case,
+                kind=DocumentKind.APPROVAL_RECORD,
                 issuers=[Department.objects.get(code="health"), Department.objects.get(code="civil_affairs")],
-                supersedes=case.documents.get(kind=DocumentKind.APPROVAL_RECORD), reason="联合签发基准",
+                supersedes=case.documents.get(kind=DocumentKind.APPROVAL_RECORD),
+                reason="联合签发基准",
             )
         # Fresh rows, as the Celery task loads them (the submit-time case object caches its filing).
         documents = list(Document.objects.filter(case_id=case.pk).order_by("id"))
@@ -174,8 +188,8 @@ def main(argv=None) -> int:
             validates, _ = timed(lambda: validate_signatures(signed), args.runs, args.warmup)
             stored = document.file.open("rb").read() if document.file else signed
             verifies, verdict = timed(lambda: verify_pdf(stored), args.runs, args.warmup)
-            both = [r + s for r, s in zip(renders, signs)]
-            issue = [r + s + v for r, s, v in zip(renders, signs, validates)]
+            both = [r + s for r, s in zip(renders, signs, strict=True)]
+            issue = [r + s + v for r, s, v in zip(renders, signs, validates, strict=True)]
             pages = page_count(signed)
             label = f"{document.get_kind_display()} v{document.version}"
             for name, pick in (("median", median), ("p95", lambda xs: percentile(xs, 0.95))):

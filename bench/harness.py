@@ -51,7 +51,6 @@ class ThrowawayDatabase:
             shutil.rmtree(self.tempdir, ignore_errors=True)
 
 
-
 def percentile(values: list[float], fraction: float) -> float:
     """Nearest-rank percentile (p95 of 20 runs is the 19th smallest)."""
     ordered = sorted(values)

@@ -12,9 +12,24 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status")
     search_fields = ("number", "case__case_no")
     fields = (
-        "document_id", "case", "kind", "version", "number", "issuers", "number_issuer", "status", "supersedes",
-        "correction_reason", "verify_code", "file", "file_hash", "file_size", "requested_at", "issued_at",
-        "attempt_count", "error",
+        "document_id",
+        "case",
+        "kind",
+        "version",
+        "number",
+        "issuers",
+        "number_issuer",
+        "status",
+        "supersedes",
+        "correction_reason",
+        "verify_code",
+        "file",
+        "file_hash",
+        "file_size",
+        "requested_at",
+        "issued_at",
+        "attempt_count",
+        "error",
     )
     readonly_fields = fields
 
@@ -42,6 +57,7 @@ class DocumentAdmin(admin.ModelAdmin):
     @admin.display(description="最近一次错误")
     def error(self, document: Document) -> str:
         return document.last_error
+
     actions = ["retry_issue"]
 
     def has_add_permission(self, request):
@@ -67,7 +83,18 @@ class PolicyBasisAdmin(admin.ModelAdmin):
     list_filter = ("applies_to",)
     search_fields = ("title", "issuer", "doc_number")
     ordering = ("applies_to", "sort_order", "effective_from")
-    fields = ("code", "title", "issuer", "doc_number", "citation", "effective_from", "effective_until", "applies_to", "sort_order", "note")
+    fields = (
+        "code",
+        "title",
+        "issuer",
+        "doc_number",
+        "citation",
+        "effective_from",
+        "effective_until",
+        "applies_to",
+        "sort_order",
+        "note",
+    )
 
     @admin.display(description="引用写法")
     def cited_as(self, obj: PolicyBasis) -> str:

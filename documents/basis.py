@@ -16,7 +16,16 @@ from django.db import transaction
 
 DEFAULT_CSV = Path(settings.BASE_DIR) / "institutions" / "data" / "policy_basis.csv"
 COLUMNS = (
-    "code", "title", "issuer", "doc_number", "citation", "effective_from", "effective_until", "applies_to", "sort_order", "note",
+    "code",
+    "title",
+    "issuer",
+    "doc_number",
+    "citation",
+    "effective_from",
+    "effective_until",
+    "applies_to",
+    "sort_order",
+    "note",
 )
 
 
@@ -32,9 +41,14 @@ def read_rows(path: Path) -> list[dict]:
             try:
                 rows.append(
                     {
-                        **{name: row[name].strip() for name in ("code", "title", "issuer", "doc_number", "citation", "applies_to", "note")},
+                        **{
+                            name: row[name].strip()
+                            for name in ("code", "title", "issuer", "doc_number", "citation", "applies_to", "note")
+                        },
                         "effective_from": date.fromisoformat(row["effective_from"].strip()),
-                        "effective_until": date.fromisoformat(row["effective_until"].strip()) if row["effective_until"].strip() else None,
+                        "effective_until": date.fromisoformat(row["effective_until"].strip())
+                        if row["effective_until"].strip()
+                        else None,
                         "sort_order": int(row["sort_order"] or 100),
                     }
                 )

@@ -35,7 +35,9 @@ class Document(models.Model):
     a Celery task renders, signs and stores the file afterwards.
     """
 
-    case = models.ForeignKey("workflows.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="documents")
+    case = models.ForeignKey(
+        "workflows.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="documents"
+    )
     kind = models.CharField(_("文书类型"), max_length=30, choices=DocumentKind.choices)
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
     number = models.CharField(_("文号"), max_length=60, unique=True)
@@ -87,6 +89,9 @@ class DocumentSignature(models.Model):
         ordering = ["document", "order"]
         constraints = [models.UniqueConstraint(fields=["document", "order"], name="signature_document_order")]
 
+    def __str__(self) -> str:
+        return f"{self.signer} · {self.document_id}"
+
 
 class PolicyBasis(models.Model):
     """A law, plan or policy document that documents cite as their basis, in force for a period.
@@ -107,11 +112,11 @@ class PolicyBasis(models.Model):
         help_text=_("文书中引用本文件的写法；留空时写作《文件名称》（文号）。"),
     )
     effective_from = models.DateField(_("施行日期"))
-    effective_until = models.DateField(
-        _("有效期至"), null=True, blank=True, help_text=_("含当日；留空表示长期有效。")
-    )
+    effective_until = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("含当日；留空表示长期有效。"))
     applies_to = models.CharField(_("适用事项"), max_length=30, choices=Procedure.choices)
-    sort_order = models.PositiveSmallIntegerField(_("引用顺序"), default=100, help_text=_("数字小的先引用（法律在前，地方文件在后）。"))
+    sort_order = models.PositiveSmallIntegerField(
+        _("引用顺序"), default=100, help_text=_("数字小的先引用（法律在前，地方文件在后）。")
+    )
     note = models.CharField(_("备注"), max_length=300, blank=True)
 
     class Meta:
@@ -120,7 +125,8 @@ class PolicyBasis(models.Model):
         ordering = ["applies_to", "sort_order", "effective_from", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(effective_until__isnull=True) | models.Q(effective_until__gte=models.F("effective_from")),
+                condition=models.Q(effective_until__isnull=True)
+                | models.Q(effective_until__gte=models.F("effective_from")),
                 name="policy_basis_period",
                 violation_error_message=_("有效期至不得早于施行日期。"),
             ),

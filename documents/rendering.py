@@ -16,8 +16,8 @@ from workflows.facts import case_facts
 
 from .agreement import agreement_context, seal_role
 from .issuers import issuer_from_json
-from .public import rejected_subject
 from .models import Document, DocumentKind
+from .public import rejected_subject
 from .seal import seal_svg
 from .signing import SealBox
 
@@ -50,7 +50,11 @@ def build_context(document: Document, *, issued_at) -> dict:
     issuers = [issuer_from_json(data) for data in document.issuers]
     url = verification_url(document)
     seals = [
-        SealBlock(anchor=f"seal-{index}", name=issuer.name, svg=mark_safe(seal_svg(issuer.name, font_family=settings.SEAL_FONT_FAMILY)))
+        SealBlock(
+            anchor=f"seal-{index}",
+            name=issuer.name,
+            svg=mark_safe(seal_svg(issuer.name, font_family=settings.SEAL_FONT_FAMILY)),
+        )
         for index, issuer in enumerate(issuers)
     ]
     context = {
@@ -72,13 +76,15 @@ def build_context(document: Document, *, issued_at) -> dict:
     if document.kind == DocumentKind.COOPERATION_AGREEMENT:
         agreement = case.cooperation
         context.update(agreement_context(agreement, issuers))
-        for seal, issuer in zip(seals, issuers):
+        for seal, issuer in zip(seals, issuers, strict=True):
             seal.role = seal_role(issuer, agreement)
     if document.kind == DocumentKind.REJECTION_NOTICE:
         context["rejection"] = case.task_set.filter(decision="reject").select_related("owner").latest("id")
         context["rejected_subject"] = rejected_subject(case)
     if document.kind == DocumentKind.APPROVAL_RECORD:
-        context["steps"] = case.task_set.filter(flow_task_type="HUMAN", status=STATUS.DONE).select_related("owner").order_by("id")
+        context["steps"] = (
+            case.task_set.filter(flow_task_type="HUMAN", status=STATUS.DONE).select_related("owner").order_by("id")
+        )
     return context
 
 

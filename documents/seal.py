@@ -94,7 +94,7 @@ class _Outlines:
         self.cmap = self.font.getBestCmap()
         self.units = self.font["head"].unitsPerEm
 
-    @functools.lru_cache(maxsize=1024)
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - one instance per font for the process's life
     def glyph(self, char: str):
         from fontTools.pens.boundsPen import BoundsPen
         from fontTools.pens.svgPathPen import SVGPathPen

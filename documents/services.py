@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-
 from django.utils.translation import gettext as _
 
 from audit.services import record
@@ -38,7 +37,11 @@ def request_document(
     if existing:
         return existing
     refs = [unit if isinstance(unit, Issuer) else issuer_for(unit) for unit in issuers]
-    numbering = refs[0] if number_from is None else (number_from if isinstance(number_from, Issuer) else issuer_for(number_from))
+    numbering = (
+        refs[0]
+        if number_from is None
+        else (number_from if isinstance(number_from, Issuer) else issuer_for(number_from))
+    )
     document = Document.objects.create(
         case=case,
         kind=kind,
@@ -93,7 +96,9 @@ def issue(document_id: int) -> Document:
         document = Document.objects.select_for_update().get(pk=document_id)
         if document.status == DocumentStatus.ISSUED:
             return document  # another worker finished first
-        document.file.save(f"{document.case.case_no}-{document.kind}-v{document.version}.pdf", ContentFile(pdf), save=False)
+        document.file.save(
+            f"{document.case.case_no}-{document.kind}-v{document.version}.pdf", ContentFile(pdf), save=False
+        )
         document.sha256 = hashlib.sha256(pdf).hexdigest()
         document.size = len(pdf)
         document.status = DocumentStatus.ISSUED
@@ -178,10 +183,9 @@ def can_correct(user, document: Document) -> bool:
 
 
 def _heads(user, issuer: Issuer) -> bool:
+    from institutions.models import Department, Township
     from permissions.roles import HEAD_DEPARTMENT, HEAD_TOWNSHIP
     from permissions.scoping import grants_for
-
-    from institutions.models import Department, Township
 
     grants = grants_for(user)
     if issuer.type == "department":

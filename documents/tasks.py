@@ -23,7 +23,7 @@ def issue_document(self, document_id: int) -> str:
         services.note_failure(document_id, repr(error), final=final)
         if final:
             raise
-        raise self.retry(exc=error, countdown=10 * 2**self.request.retries)
+        raise self.retry(exc=error, countdown=10 * 2**self.request.retries) from error
     return document.status
 
 
@@ -32,7 +32,9 @@ def retry_pending_documents(older_than_minutes: int = 5) -> int:
     """Re-enqueue documents still pending after a while (a lost message, a crashed worker)."""
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     pending = list(
-        Document.objects.filter(status=DocumentStatus.PENDING, requested_at__lt=cutoff).values_list("pk", flat=True)[:200]
+        Document.objects.filter(status=DocumentStatus.PENDING, requested_at__lt=cutoff).values_list("pk", flat=True)[
+            :200
+        ]
     )
     for document_id in pending:
         issue_document.delay(document_id)

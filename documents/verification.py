@@ -42,7 +42,8 @@ class VerificationResult:
         data = asdict(self)
         data.pop("document")
         data["signatures"] = [
-            {"signer": s.signer, "valid": s.valid, "signed_at": s.signed_at, "reason": s.reason} for s in self.signatures
+            {"signer": s.signer, "valid": s.valid, "signed_at": s.signed_at, "reason": s.reason}
+            for s in self.signatures
         ]
         return data
 

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 from workflows.views.common import refusals_as_pages
 
 from . import services
-
 from .models import Document, DocumentStatus
 from .public import public_facts
 from .selectors import issued_document_for
@@ -34,7 +33,9 @@ def public(request, token):
     document = get_object_or_404(
         Document.objects.select_related("case", "case__institution"), verify_token=token, status=DocumentStatus.ISSUED
     )
-    return render(request, "documents/public.html", {"section": "verify", "document": document, "facts": public_facts(document)})
+    return render(
+        request, "documents/public.html", {"section": "verify", "document": document, "facts": public_facts(document)}
+    )
 
 
 def verify(request):

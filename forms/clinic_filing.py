@@ -26,7 +26,9 @@ class ClinicFilingForm(ChineseForm):
         label=_("业务用房面积（㎡）"), max_digits=8, decimal_places=2, min_value=1, max_value=20000
     )
     equipment = PlainTextField(label=_("主要设备"), max_length=2000, multiline=True)
-    opening_date = forms.DateField(label=_("拟开业日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    opening_date = forms.DateField(
+        label=_("拟开业日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     medical_insurance = forms.BooleanField(label=_("同时申请医保定点"), required=False)
     attachments = AttachmentsField(label=_("已上传的附件"), required=False)
 

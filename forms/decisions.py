@@ -32,12 +32,14 @@ class DecisionForm(ChineseForm):
 class ReassignForm(ChineseForm):
     """A unit head moves an open task to another reviewer of the unit, saying why."""
 
-
     to = forms.ChoiceField(label=_("改派给"))
     reason = PlainTextField(label=_("改派原因"), max_length=200, multiline=True)
 
     def __init__(self, *args, reviewers=(), **kwargs):
         super().__init__(*args, **kwargs)
         # Starts on an empty choice: a head must pick the person, not accept the first name listed.
-        self.fields["to"].choices = [("", _("请选择审核人员")), *((u.username, f"{u}（{u.username}）") for u in reviewers)]
+        self.fields["to"].choices = [
+            ("", _("请选择审核人员")),
+            *((u.username, f"{u}（{u.username}）") for u in reviewers),
+        ]
         self.fields["reason"].widget.attrs["rows"] = 2

@@ -62,7 +62,9 @@ class IdNumberField(forms.CharField):
     default_validators = [validate_id_number]
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off", "spellcheck": "false"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off", "spellcheck": "false"})
+        )
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):

@@ -60,7 +60,9 @@ def validate_id_number(value: str) -> None:
         born = date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
     except ValueError:
         raise ValidationError(
-            _("身份证号码第7至14位的出生日期“%(birth)s”不是有效日期。"), code="id_number_birth_date", params={"birth": birth}
+            _("身份证号码第7至14位的出生日期“%(birth)s”不是有效日期。"),
+            code="id_number_birth_date",
+            params={"birth": birth},
         ) from None
     if born.year < EARLIEST_BIRTH_YEAR:
         raise ValidationError(
@@ -70,12 +72,12 @@ def validate_id_number(value: str) -> None:
         )
     if born > timezone.localdate():
         raise ValidationError(
-            _("身份证号码中的出生日期“%(birth)s”晚于今天，请核对。"), code="id_number_birth_date", params={"birth": birth}
+            _("身份证号码中的出生日期“%(birth)s”晚于今天，请核对。"),
+            code="id_number_birth_date",
+            params={"birth": birth},
         )
     if ric.calc_check_digit(number) != number[17]:  # stdnum takes the whole number and ignores its last character
-        raise ValidationError(
-            _("身份证号码最后一位校验位不正确，请核对号码。"), code="id_number_check_character"
-        )
+        raise ValidationError(_("身份证号码最后一位校验位不正确，请核对号码。"), code="id_number_check_character")
 
 
 def mask_id_number(value: str) -> str:

@@ -28,7 +28,21 @@ class InstitutionForm(forms.ModelForm):
 
     class Meta:
         model = Institution
-        fields = "__all__"
+        fields = [
+            "code",
+            "name",
+            "uscc",
+            "kind",
+            "ownership",
+            "township",
+            "beds",
+            "operating_since",
+            "care_models",
+            "contact_person",
+            "contact_phone",
+            "address",
+            "is_active",
+        ]
 
     def clean_uscc(self):
         return uscc.compact(self.cleaned_data["uscc"])

@@ -53,7 +53,7 @@ def organisation_code(seed: str) -> str:
     """A 9-character 组织机构代码 (GB 11714) derived from `seed`, with its check character."""
     digits = str(int(hashlib.sha256(seed.encode()).hexdigest(), 16))[-8:]
     weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    check = 11 - sum(int(d) * w for d, w in zip(digits, weights)) % 11
+    check = 11 - sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
     return digits + {10: "X", 11: "0"}.get(check, str(check))
 
 
@@ -131,13 +131,43 @@ def load_accounts() -> list[tuple[str, str]]:
     add("auditor", "审计员", roles={Role.AUDITOR}, display_name="审计员")
     for department in Department.objects.all():
         prefix, role = DEPARTMENT_ACCOUNTS[department.code]
-        add(f"{prefix}-1", f"{department.short_name}审核员", roles={role}, display_name=f"{department.short_name}审核员", department=department)
-        add(f"{prefix}-head", f"{department.short_name}科室负责人", roles={Role.UNIT_HEAD}, display_name=f"{department.short_name}科室负责人", department=department)
+        add(
+            f"{prefix}-1",
+            f"{department.short_name}审核员",
+            roles={role},
+            display_name=f"{department.short_name}审核员",
+            department=department,
+        )
+        add(
+            f"{prefix}-head",
+            f"{department.short_name}科室负责人",
+            roles={Role.UNIT_HEAD},
+            display_name=f"{department.short_name}科室负责人",
+            department=department,
+        )
     for township in Township.objects.all():
-        add(f"twp-{township.code}", f"{township.name}审核员", roles={Role.TOWNSHIP_REVIEWER}, display_name=f"{township.name}审核员", township=township)
-        add(f"twp-{township.code}-head", f"{township.name}负责人", roles={Role.UNIT_HEAD}, display_name=f"{township.name}负责人", township=township)
+        add(
+            f"twp-{township.code}",
+            f"{township.name}审核员",
+            roles={Role.TOWNSHIP_REVIEWER},
+            display_name=f"{township.name}审核员",
+            township=township,
+        )
+        add(
+            f"twp-{township.code}-head",
+            f"{township.name}负责人",
+            roles={Role.UNIT_HEAD},
+            display_name=f"{township.name}负责人",
+            township=township,
+        )
     for institution in Institution.objects.all():
-        add(f"inst-{institution.code}", f"{institution.name}经办人", roles={Role.APPLICANT}, display_name=f"{institution.name}经办人", institution=institution)
+        add(
+            f"inst-{institution.code}",
+            f"{institution.name}经办人",
+            roles={Role.APPLICANT},
+            display_name=f"{institution.name}经办人",
+            institution=institution,
+        )
     return made
 
 

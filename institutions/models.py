@@ -85,7 +85,9 @@ class Institution(models.Model):
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc])
     kind = models.CharField(_("机构类别"), max_length=20, choices=Kind.choices)
     ownership = models.CharField(_("举办性质"), max_length=10, choices=Ownership.choices)
-    township = models.ForeignKey(Township, verbose_name=_("所在乡镇（街道）"), on_delete=models.PROTECT, related_name="institutions")
+    township = models.ForeignKey(
+        Township, verbose_name=_("所在乡镇（街道）"), on_delete=models.PROTECT, related_name="institutions"
+    )
     beds = models.PositiveIntegerField(_("核定床位"), null=True, blank=True)
     operating_since = models.DateField(_("开业日期"), null=True, blank=True)
     care_models = models.JSONField(_("医养结合模式"), default=list, blank=True)
@@ -106,11 +108,7 @@ class Institution(models.Model):
     @property
     def must_have_clinic(self) -> bool:
         """An elderly-care institution with 100 beds or more must run its own clinic."""
-        return (
-            self.kind == self.Kind.ELDERLY_CARE
-            and self.beds is not None
-            and self.beds >= CLINIC_REQUIRED_FROM_BEDS
-        )
+        return self.kind == self.Kind.ELDERLY_CARE and self.beds is not None and self.beds >= CLINIC_REQUIRED_FROM_BEDS
 
     def care_model_labels(self) -> list[str]:
         labels = dict(self.CareModel.choices)

@@ -97,7 +97,9 @@ class BoundUserChangeForm(UserChangeForm):
         cleaned = super().clean()
         roles = {group.name for group in cleaned.get("groups") or []} & set(Role.values)
         probe = User(
-            institution=cleaned.get("institution"), township=cleaned.get("township"), department=cleaned.get("department")
+            institution=cleaned.get("institution"),
+            township=cleaned.get("township"),
+            department=cleaned.get("department"),
         )
         bound = [name for name in ("institution", "township", "department") if cleaned.get(name)]
         if len(bound) > 1:
@@ -185,7 +187,6 @@ class RoleAdmin(ListOnlyAdmin):
     def members(self, group: Group) -> str:
         url = reverse("admin:permissions_user_changelist") + f"?{RoleFilter.parameter_name}={group.name}"
         return format_html('<a href="{}">{} 人</a>', url, group.member_count)
-
 
 
 # --- object permissions (django-guardian) ----------------------------------------------

@@ -20,16 +20,28 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
     institution = models.ForeignKey(
-        "institutions.Institution", verbose_name=_("所属机构"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "institutions.Institution",
+        verbose_name=_("所属机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     township = models.ForeignKey(
-        "institutions.Township", verbose_name=_("所属乡镇（街道）"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "institutions.Township",
+        verbose_name=_("所属乡镇（街道）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     department = models.ForeignKey(
-        "institutions.Department", verbose_name=_("所属部门"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "institutions.Department",
+        verbose_name=_("所属部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
 
     class Meta:

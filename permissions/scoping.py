@@ -90,8 +90,10 @@ def task_queue(user) -> QuerySet:
 def task_inbox(user) -> QuerySet:
     """待办: open tasks assigned to the user — while the user still holds the jurisdiction."""
     grants = grants_for(user)
-    return _human_tasks().filter(owner=user, status=STATUS.ASSIGNED).filter(
-        _tasks_for(grants, (REVIEW_TOWNSHIP, REVIEW_DEPARTMENT, ACT_FOR_INSTITUTION))
+    return (
+        _human_tasks()
+        .filter(owner=user, status=STATUS.ASSIGNED)
+        .filter(_tasks_for(grants, (REVIEW_TOWNSHIP, REVIEW_DEPARTMENT, ACT_FOR_INSTITUTION)))
     )
 
 
@@ -241,6 +243,9 @@ def acts_for(user, institution) -> bool:
 
 def may_see_id_numbers(user, case) -> bool:
     """Full ID numbers only for a reviewer who holds an open task of the case."""
-    return _task_model().objects.filter(process=case, owner=user, status=STATUS.ASSIGNED).exclude(
-        owner_permission=ACT_FOR_INSTITUTION
-    ).exists()
+    return (
+        _task_model()
+        .objects.filter(process=case, owner=user, status=STATUS.ASSIGNED)
+        .exclude(owner_permission=ACT_FOR_INSTITUTION)
+        .exists()
+    )

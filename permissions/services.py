@@ -35,7 +35,10 @@ def desired_grants(user: User) -> set[tuple[str, object]]:
             grants.add((HEAD_TOWNSHIP, user.township))
     if user.department_id:
         code = user.department.code
-        if any(role in roles and REVIEWER_DEPARTMENT[role] == code for role in REVIEWER_DEPARTMENT) or Role.UNIT_HEAD in roles:
+        if (
+            any(role in roles and REVIEWER_DEPARTMENT[role] == code for role in REVIEWER_DEPARTMENT)
+            or Role.UNIT_HEAD in roles
+        ):
             grants.add((REVIEW_DEPARTMENT, user.department))
         if Role.UNIT_HEAD in roles:
             grants.add((HEAD_DEPARTMENT, user.department))

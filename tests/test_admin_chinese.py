@@ -50,7 +50,9 @@ def data_words() -> set[str]:
     user agents, audit details): data, not UI text."""
     found: set[str] = set()
     for model in admin.site._registry:
-        fields = [f.name for f in model._meta.concrete_fields if isinstance(f, (CharField, TextField, JSONField, FileField))]
+        fields = [
+            f.name for f in model._meta.concrete_fields if isinstance(f, (CharField, TextField, JSONField, FileField))
+        ]
         for row in model._default_manager.values_list(*fields):
             for value in row:
                 if isinstance(value, str):
@@ -119,7 +121,12 @@ def test_every_admin_page_reachable_from_the_index_is_chinese(demo, users, filed
     for _ in range(settings.AXES_FAILURE_LIMIT):
         Client().post("/accounts/login/", {"username": "twp-anwen", "password": "wrong-password-1"})
     some_user = users("twp-anwen")
-    urls = ["/admin/", "/admin/password_change/", "/admin/password_change/done/", f"/admin/permissions/user/{some_user.pk}/password/"]
+    urls = [
+        "/admin/",
+        "/admin/password_change/",
+        "/admin/password_change/done/",
+        f"/admin/permissions/user/{some_user.pk}/password/",
+    ]
     for model in admin.site._registry:
         opts = model._meta
         urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
@@ -182,7 +189,9 @@ def recorded_actions() -> dict[str, str]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
         for call in ast.walk(tree):
-            if not (isinstance(call, ast.Call) and getattr(call.func, "id", getattr(call.func, "attr", None)) == "record"):
+            if not (
+                isinstance(call, ast.Call) and getattr(call.func, "id", getattr(call.func, "attr", None)) == "record"
+            ):
                 continue
             action = next((kw.value for kw in call.keywords if kw.arg == "action"), None)
             where = f"{path.relative_to(ROOT)}:{call.lineno}"
@@ -192,7 +201,9 @@ def recorded_actions() -> dict[str, str]:
                 found[action.value] = where
             elif isinstance(action, ast.JoinedStr):
                 prefix = action.values[0].value if isinstance(action.values[0], ast.Constant) else ""
-                assert prefix in expansions and len(action.values) == 2, f"{where}: teach this test the values of {ast.unparse(action)}"
+                assert prefix in expansions and len(action.values) == 2, (
+                    f"{where}: teach this test the values of {ast.unparse(action)}"
+                )
                 for value in expansions[prefix]:
                     found[prefix + value] = where
             elif isinstance(action, ast.Name):
@@ -201,7 +212,8 @@ def recorded_actions() -> dict[str, str]:
                     function = parents[function]
                 position = [arg.arg for arg in function.args.args].index(action.id)
                 callers = [
-                    node for node in ast.walk(tree)
+                    node
+                    for node in ast.walk(tree)
                     if isinstance(node, ast.Call) and getattr(node.func, "id", None) == function.name
                 ]
                 assert callers, f"{where}: teach this test where {action.id} comes from"
@@ -251,11 +263,18 @@ def test_user_form_offers_roles_by_name_and_saves_them(demo, users):
     response = client.post(
         f"/admin/permissions/user/{user.pk}/change/",
         {
-            "username": user.username, "display_name": user.display_name, "email": "",
+            "username": user.username,
+            "display_name": user.display_name,
+            "email": "",
             "groups": [groups[Role.TOWNSHIP_REVIEWER], groups[Role.UNIT_HEAD]],
-            "township": user.township_id, "institution": "", "department": "", "is_active": "on",
-            "date_joined_0": joined.strftime("%Y-%m-%d"), "date_joined_1": joined.strftime("%H:%M:%S"),
-            "last_login_0": "", "last_login_1": "",
+            "township": user.township_id,
+            "institution": "",
+            "department": "",
+            "is_active": "on",
+            "date_joined_0": joined.strftime("%Y-%m-%d"),
+            "date_joined_1": joined.strftime("%H:%M:%S"),
+            "last_login_0": "",
+            "last_login_1": "",
         },
     )
     assert response.status_code == 302, visible_text(response.content.decode())[:2000]
@@ -282,7 +301,10 @@ def test_locked_out_user_is_unlocked_from_the_admin(demo):
     )
     assert "相关账号可以重新登录" in visible_text(response.content.decode())
     assert not AccessAttempt.objects.filter(username="civil-1").exists()
-    assert Client().post("/accounts/login/", {"username": "civil-1", "password": settings.DEMO_PASSWORD}).status_code == 302
+    assert (
+        Client().post("/accounts/login/", {"username": "civil-1", "password": settings.DEMO_PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_chinese_names_make_no_migration_in_third_party_apps(db):

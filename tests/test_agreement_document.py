@@ -102,7 +102,7 @@ def test_the_agreement_has_every_clause_one_money_format_and_four_valid_signatur
 
     text = pdftotext(path)
     positions = [text.find(clause) for clause in CLAUSES]
-    assert -1 not in positions, [c for c, p in zip(CLAUSES, positions) if p == -1]
+    assert -1 not in positions, [c for c, p in zip(CLAUSES, positions, strict=True) if p == -1]
     assert positions == sorted(positions)  # in order, each once a heading
 
     # The fee in figures and in capitals, written one way in every place it appears.
@@ -116,7 +116,15 @@ def test_the_agreement_has_every_clause_one_money_format_and_four_valid_signatur
     term = f"自{start.year}年1月1日起至{end.year}年12月31日止"
     assert term in text and f"自{start.year}年1月1日起生效" in text
     assert "每周上门2次" in text and "AB岗" in text
-    for label in ("定期上门服务：", "健康体检：", "健康教育：", "义诊及中医药服务：", "电话咨询：", "就医绿色通道：", "健康档案："):
+    for label in (
+        "定期上门服务：",
+        "健康体检：",
+        "健康教育：",
+        "义诊及中医药服务：",
+        "电话咨询：",
+        "就医绿色通道：",
+        "健康档案：",
+    ):
         assert label in text, label
     # Bureaus, township and parties come from the data, not the template.
     assert f"申请{health.name}、{civil.name}组织调解" in text and "协议履行地人民法院" in text
@@ -183,7 +191,9 @@ def test_no_paragraph_holds_a_line_break_that_would_print_as_a_space(agreement_2
 
 def test_a_late_filed_agreement_dated_2022_would_cite_the_plan_in_force_then(agreement_2027):
     """Rendered from the same template with the term moved back to 2022."""
-    CooperationAgreement.objects.filter(pk=agreement_2027.pk).update(start_date=date(2022, 3, 1), end_date=date(2024, 2, 29))
+    CooperationAgreement.objects.filter(pk=agreement_2027.pk).update(
+        start_date=date(2022, 3, 1), end_date=date(2024, 2, 29)
+    )
     document = agreement_2027.documents.get(kind="cooperation_agreement")
     html = render_html(document, issued_at=timezone.now())
     plan = PolicyBasis.objects.get(code="plan-2021-2023")
@@ -221,8 +231,13 @@ def test_a_new_plan_added_by_the_administrator_is_cited_without_a_code_change(ag
     start, _ = next_three_year_term()
     PolicyBasis.objects.filter(code="opinions-2023").update(effective_until=start - timedelta(days=1))
     PolicyBasis.objects.create(
-        code="plan-next", title="医养结合高质量发展行动方案", issuer="县人民政府", doc_number="县政〔2026〕9号",
-        effective_from=start, applies_to=Procedure.COOPERATION, sort_order=50,
+        code="plan-next",
+        title="医养结合高质量发展行动方案",
+        issuer="县人民政府",
+        doc_number="县政〔2026〕9号",
+        effective_from=start,
+        applies_to=Procedure.COOPERATION,
+        sort_order=50,
     )
     document = agreement_2027.documents.get(kind="cooperation_agreement")
     html = render_html(document, issued_at=timezone.now())
@@ -270,9 +285,16 @@ def test_the_basis_is_editable_in_the_admin_in_chinese(users):
     response = admin.post(
         f"/admin/documents/policybasis/{row.pk}/change/",
         {
-            "code": row.code, "title": row.title, "issuer": row.issuer, "doc_number": row.doc_number, "citation": "",
-            "effective_from": "2021-05-17", "effective_until": "2020-01-01", "applies_to": "cooperation",
-            "sort_order": "50", "note": "",
+            "code": row.code,
+            "title": row.title,
+            "issuer": row.issuer,
+            "doc_number": row.doc_number,
+            "citation": "",
+            "effective_from": "2021-05-17",
+            "effective_until": "2020-01-01",
+            "applies_to": "cooperation",
+            "sort_order": "50",
+            "note": "",
         },
     )
     assert response.status_code == 200 and "有效期至不得早于施行日期" in response.content.decode()

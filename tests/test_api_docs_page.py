@@ -26,7 +26,7 @@ def test_docs_page_loads_only_our_own_static_files(db):
     static = "/" + settings.STATIC_URL.lstrip("/")
     for url in urls:
         assert url.startswith(static), f"{url} is not served from our static files"
-        assert finders.find(url[len(static):]), f"{url} does not resolve to a static file"
+        assert finders.find(url[len(static) :]), f"{url} does not resolve to a static file"
     assert not re.search(r"https?://", page), "nothing is fetched from another host"
 
 

@@ -4,7 +4,6 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-
 from .helpers import DOCTOR_ID, NURSE2_ID, PDF_BYTES, api_filing, png_bytes, valid_staff
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def api_as(username: str) -> APIClient:
     client = APIClient()
-    response = client.post("/api/v1/auth/token/", {"username": username, "password": settings.DEMO_PASSWORD}, format="json")
+    response = client.post(
+        "/api/v1/auth/token/", {"username": username, "password": settings.DEMO_PASSWORD}, format="json"
+    )
     assert response.status_code == 200, response.content
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     return client
@@ -102,7 +103,9 @@ def test_whole_route_through_the_api(users, django_capture_on_commit_callbacks):
 
     work(api_as("civil-1"), case_no, "approve")
     work(api_as("health-1"), case_no, "approve")
-    work(api_as("insurance-1"), case_no, "reject", capture=django_capture_on_commit_callbacks, comment="暂不具备定点条件")
+    work(
+        api_as("insurance-1"), case_no, "reject", capture=django_capture_on_commit_callbacks, comment="暂不具备定点条件"
+    )
     final = applicant.get(f"/api/v1/cases/{case_no}/").json()
     assert final["status"] == "approved"
     assert final["data"]["filing_no"].startswith("330727-YLNS-")
@@ -154,7 +157,14 @@ def test_case_list_filters_and_pagination(users, driver):
         ({"opening_date": "1900-01-01"}, "opening_date"),
         ({"clinic_name": {"nested": "object"}}, "clinic_name"),
         ({"staff": []}, "staff"),
-        ({"staff": [{"name": "王", "id_number": "110105194912310021", "role": "doctor", "licence_no": "110330000001"}]}, "staff.0.id_number"),
+        (
+            {
+                "staff": [
+                    {"name": "王", "id_number": "110105194912310021", "role": "doctor", "licence_no": "110330000001"}
+                ]
+            },
+            "staff.0.id_number",
+        ),
         ({"staff": [{"name": "王", "id_number": DOCTOR_ID, "role": "surgeon"}]}, "staff.0.role"),
         ({"staff": valid_staff() + valid_staff()[:1]}, "staff"),
         ({"staff": "王医生"}, "staff"),
@@ -177,7 +187,9 @@ def test_business_rules_are_422_or_409_and_change_nothing(users, snapshot):
     medical = api_as("inst-tcm-hospital")
     attachment = upload(medical).json()["id"]
     before = snapshot()
-    error = assert_error(medical.post("/api/v1/cases/clinic-filing/", api_filing([attachment]), format="json"), 422, "not_eligible")
+    error = assert_error(
+        medical.post("/api/v1/cases/clinic-filing/", api_filing([attachment]), format="json"), 422, "not_eligible"
+    )
     assert "养老机构" in error["message"]
     assert snapshot() == before
 
@@ -185,7 +197,9 @@ def test_business_rules_are_422_or_409_and_change_nothing(users, snapshot):
     create_case(home)
     attachment = upload(home).json()["id"]
     before = snapshot()
-    assert_error(home.post("/api/v1/cases/clinic-filing/", api_filing([attachment]), format="json"), 409, "duplicate_application")
+    assert_error(
+        home.post("/api/v1/cases/clinic-filing/", api_filing([attachment]), format="json"), 409, "duplicate_application"
+    )
     assert snapshot() == before
 
 
@@ -225,13 +239,21 @@ def test_decisions_that_are_not_yours_or_already_done(users, driver, snapshot):
     assert_error(colleague.post(f"/api/v1/tasks/{task.pk}/decide/", {"decision": "approve"}, format="json"), 403)
     assert_error(colleague.post(f"/api/v1/tasks/{task.pk}/unclaim/"), 403)
     # Return and reject need a comment; return needs the missing items; unknown decisions are refused.
-    for body in ({"decision": "reject"}, {"decision": "return", "comment": "缺"}, {"decision": "maybe"}, {"decision": 1}, ["approve"]):
+    for body in (
+        {"decision": "reject"},
+        {"decision": "return", "comment": "缺"},
+        {"decision": "maybe"},
+        {"decision": 1},
+        ["approve"],
+    ):
         assert_error(reviewer.post(f"/api/v1/tasks/{task.pk}/decide/", body, format="json"), 400, "invalid")
     assert snapshot() == mid
     assert mid != before  # the claim itself was recorded
     assert reviewer.post(f"/api/v1/tasks/{task.pk}/decide/", {"decision": "approve"}, format="json").status_code == 200
     done = snapshot()
-    assert_error(reviewer.post(f"/api/v1/tasks/{task.pk}/decide/", {"decision": "approve"}, format="json"), 409, "task_closed")
+    assert_error(
+        reviewer.post(f"/api/v1/tasks/{task.pk}/decide/", {"decision": "approve"}, format="json"), 409, "task_closed"
+    )
     assert_error(reviewer.post(f"/api/v1/tasks/{task.pk}/claim/"), 409, "task_closed")
     assert snapshot() == done
 
@@ -245,7 +267,9 @@ def test_unit_head_reassigns_within_the_unit(users, driver):
     reassigned = head.post(f"/api/v1/tasks/{task.pk}/reassign/", {"to": "twp-anwen"}, format="json")
     assert reassigned.status_code == 200 and reassigned.json()["assignee"] == "twp-anwen"
     assert_error(head.post(f"/api/v1/tasks/{task.pk}/reassign/", {"to": "twp-xinwo"}, format="json"), 400)
-    assert_error(api_as("twp-anwen").post(f"/api/v1/tasks/{task.pk}/reassign/", {"to": "twp-anwen-head"}, format="json"), 403)
+    assert_error(
+        api_as("twp-anwen").post(f"/api/v1/tasks/{task.pk}/reassign/", {"to": "twp-anwen-head"}, format="json"), 403
+    )
 
 
 def test_errors_have_the_contract_shape(users):
@@ -266,7 +290,14 @@ def test_admin_creates_institutions_and_users(users, snapshot):
     before = snapshot()
     bad = admin.post(
         "/api/v1/institutions/",
-        {"code": "new-home", "name": "新养老院", "uscc": "123", "kind": "elderly_care", "ownership": "private", "township": "anwen"},
+        {
+            "code": "new-home",
+            "name": "新养老院",
+            "uscc": "123",
+            "kind": "elderly_care",
+            "ownership": "private",
+            "township": "anwen",
+        },
         format="json",
     )
     assert_error(bad, 400)
@@ -275,20 +306,50 @@ def test_admin_creates_institutions_and_users(users, snapshot):
     created = admin.post(
         "/api/v1/institutions/",
         {
-            "code": "new-home", "name": "新养老院", "uscc": demo_uscc("new-home", public=False), "kind": "elderly_care",
-            "ownership": "private", "township": "anwen", "beds": 120, "operating_since": "2024-05-01", "models": ["clinic_in_care"],
+            "code": "new-home",
+            "name": "新养老院",
+            "uscc": demo_uscc("new-home", public=False),
+            "kind": "elderly_care",
+            "ownership": "private",
+            "township": "anwen",
+            "beds": 120,
+            "operating_since": "2024-05-01",
+            "models": ["clinic_in_care"],
         },
         format="json",
     )
     assert created.status_code == 201, created.content
     institution_id = created.json()["id"]
     before = snapshot()
-    wrong = admin.post("/api/v1/users/", {"username": "inst-new", "password": "a-long-password-1", "roles": ["health_reviewer"], "institution": institution_id}, format="json")
+    wrong = admin.post(
+        "/api/v1/users/",
+        {
+            "username": "inst-new",
+            "password": "a-long-password-1",
+            "roles": ["health_reviewer"],
+            "institution": institution_id,
+        },
+        format="json",
+    )
     assert_error(wrong, 400)
     assert snapshot() == before
-    user = admin.post("/api/v1/users/", {"username": "inst-new", "password": "a-long-password-1", "roles": ["applicant"], "institution": institution_id}, format="json")
+    user = admin.post(
+        "/api/v1/users/",
+        {
+            "username": "inst-new",
+            "password": "a-long-password-1",
+            "roles": ["applicant"],
+            "institution": institution_id,
+        },
+        format="json",
+    )
     assert user.status_code == 201, user.content
-    assert APIClient().post("/api/v1/auth/token/", {"username": "inst-new", "password": "a-long-password-1"}, format="json").status_code == 200
+    assert (
+        APIClient()
+        .post("/api/v1/auth/token/", {"username": "inst-new", "password": "a-long-password-1"}, format="json")
+        .status_code
+        == 200
+    )
 
 
 def test_openapi_schema_describes_every_endpoint(users):
@@ -298,11 +359,26 @@ def test_openapi_schema_describes_every_endpoint(users):
 
     paths = set(json.loads(response.content)["paths"])
     for path in [
-        "/api/v1/auth/token/", "/api/v1/me/", "/api/v1/institutions/", "/api/v1/institutions/{id}/", "/api/v1/users/",
-        "/api/v1/cases/", "/api/v1/cases/clinic-filing/", "/api/v1/cases/{case_no}/", "/api/v1/cases/{case_no}/resubmit/",
-        "/api/v1/cases/{case_no}/withdraw/", "/api/v1/attachments/", "/api/v1/tasks/", "/api/v1/tasks/{id}/claim/",
-        "/api/v1/tasks/{id}/unclaim/", "/api/v1/tasks/{id}/decide/", "/api/v1/tasks/{id}/reassign/",
-        "/api/v1/documents/{id}/", "/api/v1/documents/{id}/pdf", "/api/v1/documents/verify/",
-        "/api/v1/audit/events/", "/api/v1/audit/verify/",
+        "/api/v1/auth/token/",
+        "/api/v1/me/",
+        "/api/v1/institutions/",
+        "/api/v1/institutions/{id}/",
+        "/api/v1/users/",
+        "/api/v1/cases/",
+        "/api/v1/cases/clinic-filing/",
+        "/api/v1/cases/{case_no}/",
+        "/api/v1/cases/{case_no}/resubmit/",
+        "/api/v1/cases/{case_no}/withdraw/",
+        "/api/v1/attachments/",
+        "/api/v1/tasks/",
+        "/api/v1/tasks/{id}/claim/",
+        "/api/v1/tasks/{id}/unclaim/",
+        "/api/v1/tasks/{id}/decide/",
+        "/api/v1/tasks/{id}/reassign/",
+        "/api/v1/documents/{id}/",
+        "/api/v1/documents/{id}/pdf",
+        "/api/v1/documents/verify/",
+        "/api/v1/audit/events/",
+        "/api/v1/audit/verify/",
     ]:
         assert path in paths, path

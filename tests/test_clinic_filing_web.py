@@ -161,7 +161,13 @@ def test_invalid_form_shows_chinese_errors_and_changes_nothing(users, snapshot):
     response = applicant.post("/cases/new/clinic-filing/", data)
     assert response.status_code == 200
     page = response.content.decode()
-    for message in ("不得包含HTML标签或脚本", "校验位不正确", "医师和护士须填写执业证书编号", "仅接受 PDF、JPG 或 PNG", "1"):
+    for message in (
+        "不得包含HTML标签或脚本",
+        "校验位不正确",
+        "医师和护士须填写执业证书编号",
+        "仅接受 PDF、JPG 或 PNG",
+        "1",
+    ):
         assert message in page
     assert snapshot() == before
 
@@ -221,4 +227,4 @@ def test_required_fields_are_marked(users):
     page = WebUser("inst-welfare-centre").get("/cases/new/clinic-filing/").content.decode()
     assert '<label for="id_clinic_name" class="required">内设医疗机构名称：</label>' in page  # a full-width colon
     assert '<label for="id_medical_insurance">' in page  # optional: no mark
-    assert "带 <span class=\"required-mark\">*</span> 的为必填项" in page
+    assert '带 <span class="required-mark">*</span> 的为必填项' in page

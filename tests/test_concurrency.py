@@ -94,9 +94,11 @@ def test_two_submissions_race_for_the_next_case_number(demo, users, driver):
         attachments = {name: driver.attachment(name) for name in applicants}
         outcomes = race(
             *[
-                (lambda name=name: services.submit_clinic_filing(
-                    user=users(name), filing=valid_filing(), staff=valid_staff(), attachments=[attachments[name]]
-                ))
+                (
+                    lambda name=name: services.submit_clinic_filing(
+                        user=users(name), filing=valid_filing(), staff=valid_staff(), attachments=[attachments[name]]
+                    )
+                )
                 for name in applicants
             ]
         )
@@ -116,7 +118,11 @@ def test_same_institution_submitting_twice_at_once_files_one_case(demo, users, d
     attachments = [driver.attachment(), driver.attachment()]
     outcomes = race(
         *[
-            (lambda a=a: services.submit_clinic_filing(user=applicant, filing=valid_filing(), staff=valid_staff(), attachments=[a]))
+            (
+                lambda a=a: services.submit_clinic_filing(
+                    user=applicant, filing=valid_filing(), staff=valid_staff(), attachments=[a]
+                )
+            )
             for a in attachments
         ]
     )

@@ -67,7 +67,9 @@ def test_whole_route_with_a_change_request_loop(users, django_capture_on_commit_
     # The drafter cannot confirm its own draft; the counterparty asks for a lower fee.
     assert_error(centre.post(f"/api/v1/cases/{case_no}/confirm/"), 403)
     assert_error(home.post(f"/api/v1/cases/{case_no}/request-changes/", {}, format="json"), 400)
-    changed = home.post(f"/api/v1/cases/{case_no}/request-changes/", {"comment": "年服务费请调整为25000元"}, format="json")
+    changed = home.post(
+        f"/api/v1/cases/{case_no}/request-changes/", {"comment": "年服务费请调整为25000元"}, format="json"
+    )
     assert changed.status_code == 200 and changed.json()["status"] == "draft"
     assert_error(home.post(f"/api/v1/cases/{case_no}/confirm/"), 409, "not_awaiting_confirmation")
 
@@ -117,12 +119,20 @@ def test_a_return_from_one_bureau_while_the_other_has_approved(users, django_cap
 
 def test_a_reject_from_either_bureau_ends_the_case_and_cancels_the_other(users, django_capture_on_commit_callbacks):
     case_no = agreed(users)
-    bureau(api_as("civil-1"), case_no, "reject", capture=django_capture_on_commit_callbacks, comment="甲方不具备养老机构资质")
+    bureau(
+        api_as("civil-1"),
+        case_no,
+        "reject",
+        capture=django_capture_on_commit_callbacks,
+        comment="甲方不具备养老机构资质",
+    )
     detail = api_as(HOME).get(f"/api/v1/cases/{case_no}/").json()
     assert detail["status"] == "rejected"
     health = [s for s in detail["steps"] if s["name"] == "health_review"][0]
     assert health["status"] == "cancelled"
-    assert not [t for t in api_as("health-1").get("/api/v1/tasks/?view=queue").json()["results"] if t["case_no"] == case_no]
+    assert not [
+        t for t in api_as("health-1").get("/api/v1/tasks/?view=queue").json()["results"] if t["case_no"] == case_no
+    ]
     assert {d["kind"] for d in detail["documents"]} == {"rejection_notice", "approval_record"}
     case = Case.objects.get(case_no=case_no)
     assert case.status == "DONE"  # the process ended; no join left waiting
@@ -165,7 +175,9 @@ def test_renewal_expiry_and_reminders(users, django_capture_on_commit_callbacks)
 
 def test_an_agreement_starting_later_is_approved_then_activated(users, django_capture_on_commit_callbacks):
     today = timezone.localdate()
-    case_no = agreed(users, start_date=(today + timedelta(days=10)).isoformat(), end_date=(today + timedelta(days=375)).isoformat())
+    case_no = agreed(
+        users, start_date=(today + timedelta(days=10)).isoformat(), end_date=(today + timedelta(days=375)).isoformat()
+    )
     bureau(api_as("health-1"), case_no, "approve")
     bureau(api_as("civil-1"), case_no, "approve", capture=django_capture_on_commit_callbacks)
     assert Case.objects.get(case_no=case_no).state == CaseState.APPROVED
@@ -185,7 +197,9 @@ def test_either_party_terminates_with_a_reason_and_a_signed_notice(users, django
     assert_error(health.post(f"/api/v1/cases/{case_no}/terminate/", {"reason": "x"}, format="json"), 403)
     assert snapshot() == before
     with django_capture_on_commit_callbacks(execute=True):
-        response = centre.post(f"/api/v1/cases/{case_no}/terminate/", {"reason": "卫生院人员调整，无法继续提供上门服务"}, format="json")
+        response = centre.post(
+            f"/api/v1/cases/{case_no}/terminate/", {"reason": "卫生院人员调整，无法继续提供上门服务"}, format="json"
+        )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "terminated" and body["data"]["termination_reason"].startswith("卫生院人员调整")
@@ -201,7 +215,14 @@ def test_either_party_terminates_with_a_reason_and_a_signed_notice(users, django
 
 @pytest.mark.parametrize(
     "fee, accepted",
-    [("19999.99", False), ("20000.00", True), ("20000", True), ("50000.00", True), ("50000.01", False), ("30000.001", False)],
+    [
+        ("19999.99", False),
+        ("20000.00", True),
+        ("20000", True),
+        ("50000.00", True),
+        ("50000.01", False),
+        ("30000.001", False),
+    ],
 )
 def test_annual_fee_is_20000_to_50000_inclusive(users, snapshot, fee, accepted):
     client = api_as(HOME)
@@ -280,7 +301,9 @@ def test_neither_party_nor_the_other_bureau_can_act(users, snapshot):
     assert snapshot() == before
     api_as(CENTRE).post(f"/api/v1/cases/{case_no}/confirm/")
     bureau(api_as("twp-anwen"), case_no, "approve")
-    health_task = [t for t in api_as("health-1").get("/api/v1/tasks/?view=queue").json()["results"] if t["case_no"] == case_no][0]
+    health_task = [
+        t for t in api_as("health-1").get("/api/v1/tasks/?view=queue").json()["results"] if t["case_no"] == case_no
+    ][0]
     civil = api_as("civil-1")
     civil.get("/api/v1/me/")
     before = snapshot()
@@ -289,7 +312,9 @@ def test_neither_party_nor_the_other_bureau_can_act(users, snapshot):
     assert snapshot() == before
 
 
-def test_the_agreement_pdf_carries_four_valid_signatures(users, django_capture_on_commit_callbacks, tmp_path, signing_root):
+def test_the_agreement_pdf_carries_four_valid_signatures(
+    users, django_capture_on_commit_callbacks, tmp_path, signing_root
+):
     import re
     import subprocess
 
@@ -303,17 +328,23 @@ def test_the_agreement_pdf_carries_four_valid_signatures(users, django_capture_o
     nss = tmp_path / "nss"
     nss.mkdir()
     subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
-    subprocess.run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "root", "-t", "CT,C,C", "-i", str(signing_root)], check=True)
+    subprocess.run(
+        ["certutil", "-A", "-d", f"sql:{nss}", "-n", "root", "-t", "CT,C,C", "-i", str(signing_root)], check=True
+    )
     report = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True).stdout
     assert report.count("Signature is Valid.") == 4 and report.count("Certificate is Trusted.") == 4, report
     for signer in ("县社会福利中心", "安文街道社区卫生服务中心", "磐安县卫生健康局", "磐安县民政局"):
         assert signer in report
-    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True).stdout)
+    text = re.sub(
+        r"\s+", "", subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True).stdout
+    )
     for fact in ("医养合作协议", "50,000.00元", "伍万元整", case_no, document.number):
         assert fact in text, fact
 
 
-def test_the_first_agreement_of_the_year_is_number_1_after_filing_certificates(users, driver, django_capture_on_commit_callbacks):
+def test_the_first_agreement_of_the_year_is_number_1_after_filing_certificates(
+    users, driver, django_capture_on_commit_callbacks
+):
     """卫健局 issues two series: its filing certificates do not use up its agreement numbers."""
     filed = driver.submit("inst-xinwo-home")
     with django_capture_on_commit_callbacks(execute=True):

@@ -32,9 +32,16 @@ def form_data(users, **overrides) -> dict:
 
 def review(username: str, case: Case, decision: str, capture=None, **fields) -> None:
     reviewer = WebUser(username)
-    task = case.task_set.get(status="NEW", owner_permission__startswith="institutions.review", flow_task_type="HUMAN", **(
-        {} if username.startswith("twp") else {"unit_label": {"health-1": "县卫健局", "civil-1": "县民政局"}[username]}
-    ))
+    task = case.task_set.get(
+        status="NEW",
+        owner_permission__startswith="institutions.review",
+        flow_task_type="HUMAN",
+        **(
+            {}
+            if username.startswith("twp")
+            else {"unit_label": {"health-1": "县卫健局", "civil-1": "县民政局"}[username]}
+        ),
+    )
     assert case.case_no in reviewer.get("/tasks/?view=queue").content.decode()
     assert reviewer.post(f"/tasks/{task.pk}/claim/").status_code == 302
     if capture:
@@ -91,7 +98,10 @@ def test_whole_route_through_the_pages(users, django_capture_on_commit_callbacks
     page = home.get(f"/cases/{case.case_no}/").content.decode()
     assert "县卫健局退回补正" in page and "健康档案服务" in page
     items = ["onsite_visits", "annual_checkup", "health_records", "phone_advice"]
-    response = home.post(f"/cases/{case.case_no}/revise/", form_data(users, visits_per_week="1", annual_fee="35000.00", service_items=items))
+    response = home.post(
+        f"/cases/{case.case_no}/revise/",
+        form_data(users, visits_per_week="1", annual_fee="35000.00", service_items=items),
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert [t.flow_task.name for t in case.task_set.filter(status="NEW")] == ["health_review"]
@@ -112,7 +122,12 @@ def test_whole_route_through_the_pages(users, django_capture_on_commit_callbacks
     start = case.cooperation.end_date + timedelta(days=1)
     response = home.post(
         f"/cases/{case.case_no}/renew/",
-        form_data(users, start_date=start.isoformat(), end_date=(start + timedelta(days=364)).isoformat(), annual_fee="36000.00"),
+        form_data(
+            users,
+            start_date=start.isoformat(),
+            end_date=(start + timedelta(days=364)).isoformat(),
+            annual_fee="36000.00",
+        ),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     renewal = Case.objects.exclude(pk=case.pk).get(procedure="cooperation")
@@ -129,7 +144,9 @@ def test_whole_route_through_the_pages(users, django_capture_on_commit_callbacks
 def test_rejection_and_expiry_through_the_pages(users, django_capture_on_commit_callbacks):
     today = timezone.localdate()
     home, centre = WebUser("inst-welfare-centre"), WebUser("inst-anwen-chc")
-    case = approved_agreement(users, django_capture_on_commit_callbacks, end_date=(today + timedelta(days=20)).isoformat())
+    case = approved_agreement(
+        users, django_capture_on_commit_callbacks, end_date=(today + timedelta(days=20)).isoformat()
+    )
     assert case.state == CaseState.ACTIVE
     run_agreement_lifecycle(today=today)
     assert "将于" in centre.get("/cases/").content.decode()  # 30-day reminder (20 days left)
@@ -156,7 +173,9 @@ def test_bad_terms_show_chinese_errors_and_change_nothing(users, snapshot):
     page = response.content.decode()
     assert response.status_code == 200
     assert "年服务费不得高于50,000.00元" in page and "终止日期须晚于起始日期" in page
-    response = home.post("/cases/new/cooperation/", form_data(users, medical_institution=users("inst-xinwo-home").institution.pk))
+    response = home.post(
+        "/cases/new/cooperation/", form_data(users, medical_institution=users("inst-xinwo-home").institution.pk)
+    )
     assert "选择一个有效的选项" in response.content.decode() or "所选机构不存在" in response.content.decode()
     assert snapshot() == before
 
@@ -191,7 +210,14 @@ def test_an_active_agreement_is_invisible_to_outsiders(users, django_capture_on_
     agreement = case.documents.get(kind="cooperation_agreement")
 
     outsiders = {}
-    for outsider in ("inst-xinwo-home", "inst-people-hospital", "twp-xinwo", "twp-xinwo-head", "finance-1", "insurance-1"):
+    for outsider in (
+        "inst-xinwo-home",
+        "inst-people-hospital",
+        "twp-xinwo",
+        "twp-xinwo-head",
+        "finance-1",
+        "insurance-1",
+    ):
         web, api = Client(), APIClient()
         web.force_login(users(outsider))  # logged in before the snapshot: sessions are not the agreement
         api.force_authenticate(users(outsider))
@@ -208,7 +234,9 @@ def test_an_active_agreement_is_invisible_to_outsiders(users, django_capture_on_
             "API document": api.get(f"/api/v1/documents/{agreement.pk}/"),
             "API pdf": api.get(f"/api/v1/documents/{agreement.pk}/pdf"),
             "API renew": api.post(f"/api/v1/cases/{case.case_no}/renew/", {}, format="json"),
-            "API terminate": api.post(f"/api/v1/cases/{case.case_no}/terminate/", {"reason": "越权终止"}, format="json"),
+            "API terminate": api.post(
+                f"/api/v1/cases/{case.case_no}/terminate/", {"reason": "越权终止"}, format="json"
+            ),
             "API cases": api.get("/api/v1/cases/?procedure=cooperation"),
         }
         listed = {name for name in ("registry", "API cases") if case.case_no in answers.pop(name).content.decode()}
@@ -225,8 +253,8 @@ def test_an_active_agreement_is_invisible_to_outsiders(users, django_capture_on_
 
 def test_a_signed_agreement_starting_next_month_reads_pending_and_is_listed(users, django_capture_on_commit_callbacks):
     """待生效: not 已办结 on the case, and in the registry's default list rather than 暂无协议."""
-    from .test_cooperation_api import agreed, bureau
     from .test_clinic_filing_api import api_as
+    from .test_cooperation_api import agreed, bureau
 
     today = timezone.localdate()
     start = today + timedelta(days=31)
@@ -258,7 +286,7 @@ def test_confirming_asks_first_and_sits_below_the_terms_it_confirms(users):
     assert home.post("/cases/new/cooperation/", form_data(users)).status_code == 302
     case = Case.objects.get(procedure="cooperation")
     page = centre.get(f"/cases/{case.case_no}/").content.decode()
-    confirm = re.search(r'<form[^>]*cooperation_confirm|<form[^>]*/confirm/[^>]*>', page)
+    confirm = re.search(r"<form[^>]*cooperation_confirm|<form[^>]*/confirm/[^>]*>", page)
     assert confirm and "data-confirm=" in confirm.group(0)
     assert page.index("申请内容") < page.index('id="confirmation"')  # the terms first, then the button
     assert "onsubmit" not in page and "<script>" not in page  # behaviour lives in static/js/app.js

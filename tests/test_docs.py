@@ -40,8 +40,10 @@ def test_docs_do_not_point_outside_the_repository(doc):
 
 
 def environment_variables_read() -> dict[str, str]:
-    pattern = re.compile(r"""(?:os\.environ\.get|os\.getenv|env_bool|os\.environ\.setdefault)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
-                         r"""|os\.environ\[\s*["']([A-Z][A-Z0-9_]+)["']\s*\]""")
+    pattern = re.compile(
+        r"""(?:os\.environ\.get|os\.getenv|env_bool|os\.environ\.setdefault)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+        r"""|os\.environ\[\s*["']([A-Z][A-Z0-9_]+)["']\s*\]"""
+    )
     found = {}
     for path in source_files():
         for match in pattern.finditer(path.read_text(encoding="utf-8")):
@@ -78,7 +80,9 @@ def test_api_md_session_runs_against_a_live_server(live_server, demo, tmp_path):
     script.write_text("set -euo pipefail\n" + api_md_session(), encoding="utf-8")
     env = dict(os.environ, API=f"{live_server.url}/api/v1", DEMO_PASSWORD=settings.DEMO_PASSWORD)
     for run in (1, 2):
-        result = subprocess.run(["bash", str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            ["bash", str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
         assert result.returncode == 0, f"run {run}: {result.stdout}\n{result.stderr}"
         assert re.search(r"submitted PA-\d{4}-BA-\d{6}", result.stdout), result.stdout
         assert '"title": "民政局确认养老机构登记"' in result.stdout and '"decision": "approve"' in result.stdout

@@ -12,12 +12,12 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from common.formatting import amount_in_words
 from documents import services as document_services
 from documents.environment import check_document_dependencies
 from documents.issuers import issuer_for
 from documents.keys import create_root, create_unit_certificate, passphrase
 from documents.models import Document, DocumentKind
-from common.formatting import amount_in_words
 from institutions.models import Department
 
 from .helpers import DOCTOR_ID, PDF_BYTES, png_bytes
@@ -103,7 +103,14 @@ def test_every_document_validates_in_pdfsig_and_pyhanko_and_carries_the_facts(fi
     assert filed.clinic_filing.filing_no in pdftotext(saved(documents["filing_certificate"], tmp_path)[1])
     assert "暂不具备医保定点条件" in pdftotext(saved(documents["rejection_notice"], tmp_path)[1])
     record = pdftotext(saved(documents["approval_record"], tmp_path)[1])
-    for step in ("属地初审", "民政局确认养老机构登记", "卫健局备案", "医保局决定医保定点", "安文街道审核员", "县卫健局审核员"):
+    for step in (
+        "属地初审",
+        "民政局确认养老机构登记",
+        "卫健局备案",
+        "医保局决定医保定点",
+        "安文街道审核员",
+        "县卫健局审核员",
+    ):
         assert step in record
     assert "330727********1235" in record and "心电图机" in record  # the record carries every fact, IDs masked
 
@@ -119,17 +126,27 @@ def test_one_changed_byte_makes_both_validators_say_invalid(filed, tmp_path, nss
     report = pdfsig(path, nssdb)
     assert "Signature is Valid." not in report
     assert pyhanko_bottom_lines(bytes(pdf)) == [False]
-    verdict = APIClient().post("/api/v1/documents/verify/", {"file": SimpleUploadedFile("x.pdf", bytes(pdf))}, format="multipart").json()
+    verdict = (
+        APIClient()
+        .post("/api/v1/documents/verify/", {"file": SimpleUploadedFile("x.pdf", bytes(pdf))}, format="multipart")
+        .json()
+    )
     assert verdict["valid"] is False and verdict["known"] is False
     assert verdict["signatures"][0]["valid"] is False and verdict["reason"]
 
 
-def test_a_document_issued_by_two_units_carries_two_signatures_each_over_its_seal(filed, tmp_path, nssdb, django_capture_on_commit_callbacks):
+def test_a_document_issued_by_two_units_carries_two_signatures_each_over_its_seal(
+    filed, tmp_path, nssdb, django_capture_on_commit_callbacks
+):
     health = Department.objects.get(code="health")
     civil = Department.objects.get(code="civil_affairs")
     with django_capture_on_commit_callbacks(execute=True):
         document = document_services.request_document(
-            case=filed, kind=DocumentKind.APPROVAL_RECORD, issuers=[health, civil], supersedes=filed.documents.get(kind="approval_record"), reason="联合签发测试"
+            case=filed,
+            kind=DocumentKind.APPROVAL_RECORD,
+            issuers=[health, civil],
+            supersedes=filed.documents.get(kind="approval_record"),
+            reason="联合签发测试",
         )
     document.refresh_from_db()
     assert document.status == "issued", document.last_error
@@ -158,14 +175,19 @@ def test_public_verification_page_shows_validity_without_personal_data(filed):
     assert Client().get("/verify/not-a-token/").status_code == 404
 
 
-def test_a_correction_supersedes_and_both_stay_verifiable(filed, users, django_capture_on_commit_callbacks, tmp_path, nssdb):
+def test_a_correction_supersedes_and_both_stay_verifiable(
+    filed, users, django_capture_on_commit_callbacks, tmp_path, nssdb
+):
     old = filed.documents.get(kind="filing_certificate")
     head = APIClient()
     head.force_authenticate(users("health-head"))
     assert APIClient().post(f"/api/v1/documents/{old.pk}/correct/", {"reason": "x"}).status_code == 401
     outsider = APIClient()
     outsider.force_authenticate(users("health-1"))  # a reviewer, not the head
-    assert outsider.post(f"/api/v1/documents/{old.pk}/correct/", {"reason": "机构名称更正"}, format="json").status_code == 403
+    assert (
+        outsider.post(f"/api/v1/documents/{old.pk}/correct/", {"reason": "机构名称更正"}, format="json").status_code
+        == 403
+    )
     institution = filed.institution
     institution.name = "磐安县社会福利中心"
     institution.save()
@@ -178,7 +200,11 @@ def test_a_correction_supersedes_and_both_stay_verifiable(filed, users, django_c
     assert head.get(f"/api/v1/documents/{old.pk}/").json()["superseded_by"] == new.pk
     assert "已被更正版本替代" in Client().get(f"/verify/{old.verify_token}/").content.decode()
     old_pdf = read(old)
-    verdict = APIClient().post("/api/v1/documents/verify/", {"file": SimpleUploadedFile("old.pdf", old_pdf)}, format="multipart").json()
+    verdict = (
+        APIClient()
+        .post("/api/v1/documents/verify/", {"file": SimpleUploadedFile("old.pdf", old_pdf)}, format="multipart")
+        .json()
+    )
     assert verdict == {**verdict, "valid": True, "known": True, "superseded": True, "number": old.number}
     assert "Signature is Valid." in pdfsig(saved(old, tmp_path)[1], nssdb)
     # The old version cannot be corrected again; the new one can.
@@ -202,11 +228,19 @@ def foreign_signed_pdf(tmp_path) -> bytes:
     issuer = issuer_for(Department.objects.get(code="health"))
     cert, key = create_unit_certificate(issuer, root_cert, root_key)
     path = tmp_path / "foreign.p12"
-    path.write_bytes(pkcs12.serialize_key_and_certificates(b"x", key, cert, [root_cert], serialization.BestAvailableEncryption(passphrase())))
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"x", key, cert, [root_cert], serialization.BestAvailableEncryption(passphrase())
+        )
+    )
     signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=passphrase())
     unsigned = unsigned_pdf()
     meta = signers.PdfSignatureMetadata(field_name="forged", subfilter=fields.SigSeedSubFilter.PADES)
-    return signers.PdfSigner(meta, signer=signer).sign_pdf(IncrementalPdfFileWriter(BytesIO(unsigned), strict=False)).getvalue()
+    return (
+        signers.PdfSigner(meta, signer=signer)
+        .sign_pdf(IncrementalPdfFileWriter(BytesIO(unsigned), strict=False))
+        .getvalue()
+    )
 
 
 def appended_revision(pdf: bytes) -> bytes:
@@ -229,7 +263,9 @@ def test_verification_answers_every_kind_of_bad_file_clearly(filed, tmp_path, se
     genuine = read(filed.documents.get(kind="filing_certificate"))
 
     def verify(content: bytes, name: str = "x.pdf"):
-        response = api.post("/api/v1/documents/verify/", {"file": SimpleUploadedFile(name, content)}, format="multipart")
+        response = api.post(
+            "/api/v1/documents/verify/", {"file": SimpleUploadedFile(name, content)}, format="multipart"
+        )
         assert response.status_code in (200, 413), response.content
         return response
 
@@ -284,11 +320,18 @@ def test_each_unit_numbers_each_series_from_1_every_year(driver, django_capture_
     numbers = sorted(Document.objects.filter(case__in=[first, second]).values_list("number", flat=True))
     # Two series of one unit in one year: each starts at 1号 (磐卫医养备 and 磐卫医养审记 count apart).
     assert numbers == sorted(
-        [f"磐卫医养备〔{year}〕1号", f"磐卫医养备〔{year}〕2号", f"磐卫医养审记〔{year}〕1号", f"磐卫医养审记〔{year}〕2号"]
+        [
+            f"磐卫医养备〔{year}〕1号",
+            f"磐卫医养备〔{year}〕2号",
+            f"磐卫医养审记〔{year}〕1号",
+            f"磐卫医养审记〔{year}〕2号",
+        ]
     )
 
 
-def test_numbers_issued_under_one_counter_stay_and_each_series_continues_after_them(driver, django_capture_on_commit_callbacks):
+def test_numbers_issued_under_one_counter_stay_and_each_series_continues_after_them(
+    driver, django_capture_on_commit_callbacks
+):
     """The migration to per-kind series: nothing already issued is renumbered or issued twice."""
     import importlib
 
@@ -304,7 +347,13 @@ def test_numbers_issued_under_one_counter_stay_and_each_series_continues_after_t
     # Issued under the old single counter: 备 1, 备 2, then the agreement got 协 3.
     for kind, n in (("filing_certificate", 1), ("approval_record", 2), ("cooperation_agreement", 3)):
         code = {"filing_certificate": "医养备", "approval_record": "医养审记", "cooperation_agreement": "医养协"}[kind]
-        Document.objects.create(case=case, kind=kind, number=f"磐卫{code}〔{year}〕{n}号", number_issuer=health.as_json(), issuers=[health.as_json()])
+        Document.objects.create(
+            case=case,
+            kind=kind,
+            number=f"磐卫{code}〔{year}〕{n}号",
+            number_issuer=health.as_json(),
+            issuers=[health.as_json()],
+        )
     NumberSequence.objects.all().delete()
     migration = importlib.import_module("documents.migrations.0004_number_series_per_kind")
     migration.continue_per_kind(django_apps, None)
@@ -320,7 +369,12 @@ def test_issuing_is_idempotent(filed):
     before = (document.sha256, document.file.name, document.signatures.count())
     again = document_services.issue(document.pk)
     assert (again.sha256, again.file.name, again.signatures.count()) == before
-    assert document_services.request_document(case=filed, kind=document.kind, issuers=[Department.objects.get(code="health")]) == document
+    assert (
+        document_services.request_document(
+            case=filed, kind=document.kind, issuers=[Department.objects.get(code="health")]
+        )
+        == document
+    )
     assert Document.objects.filter(case=filed, kind=document.kind).count() == 1
 
 

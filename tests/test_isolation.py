@@ -105,7 +105,9 @@ def test_finished_case_with_documents(outsider, users, finished_case):
     assert_case_invisible(users(outsider), case, task, case.attachments.get(), document)
 
 
-@pytest.mark.parametrize("insider", ["inst-welfare-centre", "twp-anwen", "twp-anwen-head", "civil-1", "health-1", "auditor", "admin"])
+@pytest.mark.parametrize(
+    "insider", ["inst-welfare-centre", "twp-anwen", "twp-anwen-head", "civil-1", "health-1", "auditor", "admin"]
+)
 def test_those_whose_case_it_is_do_see_it(insider, users, finished_case):
     document = finished_case.documents.get(kind="filing_certificate")
     w, a = web(users(insider)), api(users(insider))

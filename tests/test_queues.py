@@ -26,7 +26,9 @@ def anwen_queue(driver, users):
     WebUser("inst-anwen-chc").post(f"/cases/{agreement.case_no}/confirm/")
     today = timezone.localdate()
     for case, days in ((first, 3), (second, 1), (agreement, 2)):
-        CaseTask.objects.filter(process=case, status="NEW", flow_task_type="HUMAN").update(due=today + timedelta(days=days))
+        CaseTask.objects.filter(process=case, status="NEW", flow_task_type="HUMAN").update(
+            due=today + timedelta(days=days)
+        )
     return first, second, agreement
 
 
@@ -37,8 +39,16 @@ def listed(page: str) -> list[str]:
 def test_the_queue_is_searched_filtered_and_sorted_on_the_page(anwen_queue):
     first, second, agreement = anwen_queue
     reviewer = WebUser("twp-anwen")
-    assert listed(reviewer.get("/tasks/?view=queue").content.decode()) == [second.case_no, agreement.case_no, first.case_no]
-    assert listed(reviewer.get("/tasks/?view=queue&sort=-due").content.decode()) == [first.case_no, agreement.case_no, second.case_no]
+    assert listed(reviewer.get("/tasks/?view=queue").content.decode()) == [
+        second.case_no,
+        agreement.case_no,
+        first.case_no,
+    ]
+    assert listed(reviewer.get("/tasks/?view=queue&sort=-due").content.decode()) == [
+        first.case_no,
+        agreement.case_no,
+        second.case_no,
+    ]
     assert listed(reviewer.get(f"/tasks/?view=queue&q={first.case_no[-9:]}").content.decode()) == [first.case_no]
     assert listed(reviewer.get("/tasks/?view=queue&q=沁春园").content.decode()) == [second.case_no]
     assert listed(reviewer.get("/tasks/?view=queue&procedure=cooperation").content.decode()) == [agreement.case_no]

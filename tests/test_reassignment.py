@@ -15,7 +15,13 @@ def claimed(driver, users):
     """A township step claimed by twp-anwen, and a second reviewer of 安文街道 to move it to."""
     from permissions.services import create_user
 
-    create_user(username="twp-anwen-2", password="x" * 16, roles={"township_reviewer"}, display_name="周审核", township=users("twp-anwen").township)
+    create_user(
+        username="twp-anwen-2",
+        password="x" * 16,
+        roles={"township_reviewer"},
+        display_name="周审核",
+        township=users("twp-anwen").township,
+    )
     case = driver.submit()
     task = driver.open_task(case, "twp-anwen")
     from workflows import services
@@ -31,7 +37,10 @@ def test_the_head_picks_a_reviewer_gives_a_reason_and_everyone_sees_the_move(cla
     form = page.split('id="reassign"')[1]
     # The choice starts empty, and both fields are labelled.
     assert '<option value="" selected>请选择审核人员</option>' in form
-    assert '<label for="id_to" class="required">改派给' in form and '<label for="id_reason" class="required">改派原因' in form
+    assert (
+        '<label for="id_to" class="required">改派给' in form
+        and '<label for="id_reason" class="required">改派原因' in form
+    )
 
     # Without a reason (or a person) nothing moves, and the page says what is missing.
     before = snapshot()
@@ -68,5 +77,7 @@ def test_the_api_records_the_reason_too(claimed):
     steps = api_as("inst-welfare-centre").get(f"/api/v1/cases/{case.case_no}/").json()["steps"]
     assert steps[0]["assignee"] == "twp-anwen-2"
     assert AuditEvent.objects.get(action="task_reassigned").detail["reason"] == "工作量调整"
-    bad = api_as("twp-anwen-head").post(f"/api/v1/tasks/{task.pk}/reassign/", {"to": "twp-anwen", "reason": ["x"]}, format="json")
+    bad = api_as("twp-anwen-head").post(
+        f"/api/v1/tasks/{task.pk}/reassign/", {"to": "twp-anwen", "reason": ["x"]}, format="json"
+    )
     assert bad.status_code == 400

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("beds, required", [(99, False), (100, True), (101, True), (None, False)])
 def test_100_beds_or_more_must_have_a_clinic(beds, required):
-    """"100张以上" includes 100 (民法典 第1259条)."""
+    """ "100张以上" includes 100 (民法典 第1259条)."""
     home = Institution(kind=Institution.Kind.ELDERLY_CARE, beds=beds)
     assert home.must_have_clinic is required
 
@@ -38,7 +38,7 @@ def test_the_100_bed_rule_is_about_elderly_care_institutions_only():
 def test_clinic_room_needs_one_doctor_and_one_nurse(roles, expected):
     warnings = staffing_warnings("clinic_room", roles)
     assert len(warnings) == len(expected)
-    for word, warning in zip(expected, warnings):
+    for word, warning in zip(expected, warnings, strict=True):
         assert word in warning
 
 
@@ -119,7 +119,18 @@ def test_clock_stops_while_the_case_is_with_the_applicant(driver):
     services.resubmit_clinic_filing(
         user=driver.users("inst-welfare-centre"),
         case_no=case.case_no,
-        filing={k: getattr(case.clinic_filing, k) for k in ("clinic_name", "clinic_type", "services", "floor_area", "equipment", "opening_date", "medical_insurance")},
+        filing={
+            k: getattr(case.clinic_filing, k)
+            for k in (
+                "clinic_name",
+                "clinic_type",
+                "services",
+                "floor_area",
+                "equipment",
+                "opening_date",
+                "medical_insurance",
+            )
+        },
         staff=list(case.clinic_filing.staff.values("name", "id_number", "role", "licence_no")),
         attachments=[],
     )

@@ -25,7 +25,11 @@ pytestmark = pytest.mark.django_db
 # the services): a filing is never a draft and has no term; an agreement can end in any state.
 REACHABLE = {
     Procedure.CLINIC_FILING: {
-        CaseState.IN_REVIEW, CaseState.RETURNED, CaseState.APPROVED, CaseState.REJECTED, CaseState.WITHDRAWN,
+        CaseState.IN_REVIEW,
+        CaseState.RETURNED,
+        CaseState.APPROVED,
+        CaseState.REJECTED,
+        CaseState.WITHDRAWN,
     },
     Procedure.COOPERATION: set(CaseState.values),
 }
@@ -42,7 +46,9 @@ def filing(code: str) -> Case:
 
 
 def agreement(elderly: str, state: str) -> Case:
-    return Case.objects.get(procedure=Procedure.COOPERATION, cooperation__elderly_care_institution__code=elderly, state=state)
+    return Case.objects.get(
+        procedure=Procedure.COOPERATION, cooperation__elderly_care_institution__code=elderly, state=state
+    )
 
 
 def step_names(tasks) -> set[tuple[str, str]]:
@@ -67,7 +73,12 @@ def test_the_sample_county(users, snapshot, django_capture_on_commit_callbacks):
     present = {p: set(Case.objects.filter(procedure=p).values_list("state", flat=True)) for p in REACHABLE}
     assert present[Procedure.CLINIC_FILING] == REACHABLE[Procedure.CLINIC_FILING]
     assert present[Procedure.COOPERATION] == {
-        CaseState.DRAFT, CaseState.IN_REVIEW, CaseState.APPROVED, CaseState.ACTIVE, CaseState.EXPIRED, CaseState.TERMINATED,
+        CaseState.DRAFT,
+        CaseState.IN_REVIEW,
+        CaseState.APPROVED,
+        CaseState.ACTIVE,
+        CaseState.EXPIRED,
+        CaseState.TERMINATED,
     }
     assert set().union(*present.values()) == set().union(*REACHABLE.values()) == set(CaseState.values)
     for case in Case.objects.all():
@@ -85,13 +96,18 @@ def test_the_sample_county(users, snapshot, django_capture_on_commit_callbacks):
     in_review = agreement("shuangxi-centre", CaseState.IN_REVIEW)
     at_civil, at_health, at_insurance = filing("xinwo-home"), filing("shuangfeng-centre"), filing("renchuan-yishouyuan")
     assert step_names(scoping.task_queue(users("civil-1"))) == {
-        (at_civil.case_no, "civil_affairs_review"), (in_review.case_no, "civil_affairs_review"),
+        (at_civil.case_no, "civil_affairs_review"),
+        (in_review.case_no, "civil_affairs_review"),
     }
     assert step_names(scoping.task_queue(users("health-1"))) == {
-        (at_health.case_no, "health_filing"), (in_review.case_no, "health_review"),
+        (at_health.case_no, "health_filing"),
+        (in_review.case_no, "health_review"),
     }
     assert step_names(scoping.task_queue(users("insurance-1"))) == {(at_insurance.case_no, "insurance_review")}
-    assert at_insurance.clinic_filing.filing_no and at_insurance.clinic_filing.insurance_decision == InsuranceDecision.PENDING
+    assert (
+        at_insurance.clinic_filing.filing_no
+        and at_insurance.clinic_filing.insurance_decision == InsuranceDecision.PENDING
+    )
     overdue = at_civil.task_set.get(status=STATUS.NEW)
     assert overdue.is_overdue and overdue.due < today
     assert [alert.task for alert in scoping.deadline_alerts(users("civil-head"))] == [overdue]
@@ -125,8 +141,11 @@ def test_the_sample_county(users, snapshot, django_capture_on_commit_callbacks):
     # In force for most of a year, yet a start the form accepts (at most a year back, forms/cooperation.py).
     assert today - timedelta(days=366) <= terms.start_date <= today - timedelta(days=300)
     assert terms.reminded_at is not None
-    assert sorted(n.institution.code for n in Notification.objects.filter(case=expiring, kind="agreement_expiring")) == [
-        "lengshui-centre", "lengshui-hc",
+    assert sorted(
+        n.institution.code for n in Notification.objects.filter(case=expiring, kind="agreement_expiring")
+    ) == [
+        "lengshui-centre",
+        "lengshui-hc",
     ]
     terminated = agreement("yaochuan-centre", CaseState.TERMINATED)
     issued(terminated, DocumentKind.TERMINATION_NOTICE)

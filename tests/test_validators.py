@@ -11,7 +11,6 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from forms.clinic_filing import StaffForm
-
 from forms.validators import (
     check_upload,
     mask_id_number,

@@ -28,7 +28,9 @@ def public_page(document) -> str:
 def assert_no_personal_data(page: str, case) -> None:
     hidden = [DOCTOR_ID, NURSE_ID, "110105", "330727199", "王医生", "李护士", "暂不具备医保定点条件", "材料不全"]
     # Reviewers' and applicants' own names are personal data too.
-    hidden += [u.display_name for u in User.objects.filter(username__in=["twp-anwen", "civil-1", "health-1", "insurance-1"])]
+    hidden += [
+        u.display_name for u in User.objects.filter(username__in=["twp-anwen", "civil-1", "health-1", "insurance-1"])
+    ]
     if case.procedure == "clinic_filing":
         hidden.append(case.clinic_filing.services)
     for value in hidden:
@@ -36,7 +38,9 @@ def assert_no_personal_data(page: str, case) -> None:
 
 
 @pytest.mark.django_db
-def test_filing_documents_show_when_to_whom_and_the_key_facts_and_no_personal_data(driver, django_capture_on_commit_callbacks):
+def test_filing_documents_show_when_to_whom_and_the_key_facts_and_no_personal_data(
+    driver, django_capture_on_commit_callbacks
+):
     case = driver.submit(medical_insurance=True)
     driver.decide(case, "twp-anwen", "return")  # a comment ("材料不全") that must not leak
     from workflows import services
@@ -44,7 +48,18 @@ def test_filing_documents_show_when_to_whom_and_the_key_facts_and_no_personal_da
     services.resubmit_clinic_filing(
         user=driver.users("inst-welfare-centre"),
         case_no=case.case_no,
-        filing={k: getattr(case.clinic_filing, k) for k in ("clinic_name", "clinic_type", "services", "floor_area", "equipment", "opening_date", "medical_insurance")},
+        filing={
+            k: getattr(case.clinic_filing, k)
+            for k in (
+                "clinic_name",
+                "clinic_type",
+                "services",
+                "floor_area",
+                "equipment",
+                "opening_date",
+                "medical_insurance",
+            )
+        },
         staff=list(case.clinic_filing.staff.values("name", "id_number", "role", "licence_no")),
         attachments=[],
     )
@@ -58,8 +73,18 @@ def test_filing_documents_show_when_to_whom_and_the_key_facts_and_no_personal_da
     issued = timezone.localtime(certificate.issued_at)
     assert f"{issued.year}年{issued.month}月{issued.day}日 {issued:%H:%M}" in page
     assert chinese_datetime(certificate.issued_at) in page
-    for shown in ("现行有效", certificate.number, "备案凭证", "磐安县卫生健康局", case.case_no, "县社会福利中心",
-                  case.clinic_filing.filing_no, case.clinic_filing.clinic_name, "主送单位", "备案编号"):
+    for shown in (
+        "现行有效",
+        certificate.number,
+        "备案凭证",
+        "磐安县卫生健康局",
+        case.case_no,
+        "县社会福利中心",
+        case.clinic_filing.filing_no,
+        case.clinic_filing.clinic_name,
+        "主送单位",
+        "备案编号",
+    ):
         assert shown in page, shown
     assert_no_personal_data(page, case)
 
@@ -124,21 +149,40 @@ def test_settings_fall_back_to_the_local_address_only_with_debug_on(monkeypatch)
 @pytest.mark.django_db
 def test_agreement_page_shows_the_parties_term_and_fee(users, django_capture_on_commit_callbacks):
     start, end = next_three_year_term()
-    case = issued_agreement(users, django_capture_on_commit_callbacks, start_date=start.isoformat(), end_date=end.isoformat(), annual_fee="36000.00")
+    case = issued_agreement(
+        users,
+        django_capture_on_commit_callbacks,
+        start_date=start.isoformat(),
+        end_date=end.isoformat(),
+        annual_fee="36000.00",
+    )
     document = case.documents.get(kind="cooperation_agreement")
     page = public_page(document)
-    for shown in ("医养合作协议", document.number, "县社会福利中心", "安文街道社区卫生服务中心", "磐安县卫生健康局", "磐安县民政局",
-                  f"{start.year}年1月1日至{end.year}年12月31日", "36,000.00元（叁万陆仟元整）", chinese_datetime(document.issued_at)):
+    for shown in (
+        "医养合作协议",
+        document.number,
+        "县社会福利中心",
+        "安文街道社区卫生服务中心",
+        "磐安县卫生健康局",
+        "磐安县民政局",
+        f"{start.year}年1月1日至{end.year}年12月31日",
+        "36,000.00元（叁万陆仟元整）",
+        chinese_datetime(document.issued_at),
+    ):
         assert shown in page, shown
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", page)
     assert_no_personal_data(page, case)
 
 
 @pytest.mark.django_db
-def test_the_qr_code_opens_the_public_page_under_public_base_url(users, django_capture_on_commit_callbacks, settings, tmp_path):
+def test_the_qr_code_opens_the_public_page_under_public_base_url(
+    users, django_capture_on_commit_callbacks, settings, tmp_path
+):
     settings.PUBLIC_BASE_URL = "https://yiyang.example.gov.cn"
     start, end = next_three_year_term()
-    case = issued_agreement(users, django_capture_on_commit_callbacks, start_date=start.isoformat(), end_date=end.isoformat())
+    case = issued_agreement(
+        users, django_capture_on_commit_callbacks, start_date=start.isoformat(), end_date=end.isoformat()
+    )
     document = case.documents.get(kind="cooperation_agreement")
     url = verification_url(document)
     assert url == f"https://yiyang.example.gov.cn/verify/{document.verify_token}/"

@@ -22,7 +22,15 @@ class CaseAdmin(admin.ModelAdmin):
     # The product's fields only: viewflow's own (flow class, process status, data) are
     # internals with English labels, and the state above is what people go by.
     fields = (
-        "case_no", "procedure", "state", "institution", "township", "applicant", "submitted_at", "decided_at", "amount",
+        "case_no",
+        "procedure",
+        "state",
+        "institution",
+        "township",
+        "applicant",
+        "submitted_at",
+        "decided_at",
+        "amount",
     )
     search_fields = ("case_no", "institution__name")
     list_select_related = ("institution", "township")

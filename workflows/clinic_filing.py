@@ -34,9 +34,7 @@ class ClinicFilingFlow(flow.Flow):
 
     submit = flow.StartHandle(this.open_case).Next(this.township_review)
 
-    township_review = ReviewStep(unit=units.TOWNSHIP, days=3, title=_("属地初审")).Approve(
-        this.civil_affairs_review
-    )
+    township_review = ReviewStep(unit=units.TOWNSHIP, days=3, title=_("属地初审")).Approve(this.civil_affairs_review)
     civil_affairs_review = ReviewStep(unit=units.CIVIL_AFFAIRS, days=5, title=_("民政局确认养老机构登记")).Approve(
         this.health_filing
     )
@@ -73,7 +71,9 @@ class ClinicFilingFlow(flow.Flow):
         filing = activation.process.clinic_filing
         filing.filing_no = new_filing_number()
         filing.save(update_fields=["filing_no"])
-        record(action="filing_number_assigned", case_no=activation.process.case_no, detail={"filing_no": filing.filing_no})
+        record(
+            action="filing_number_assigned", case_no=activation.process.case_no, detail={"filing_no": filing.filing_no}
+        )
 
     def asks_for_insurance(self, activation) -> bool:
         return activation.process.clinic_filing.medical_insurance
@@ -84,16 +84,16 @@ class ClinicFilingFlow(flow.Flow):
         if filing.medical_insurance:
             insurance_task = last_decided(case, self.insurance_review)
             filing.insurance_decision = (
-                InsuranceDecision.APPROVED
-                if insurance_task.decision == Decision.APPROVE
-                else InsuranceDecision.REFUSED
+                InsuranceDecision.APPROVED if insurance_task.decision == Decision.APPROVE else InsuranceDecision.REFUSED
             )
             filing.save(update_fields=["insurance_decision"])
         close_case(case, CaseState.APPROVED)
         health = last_decided(case, self.health_filing).owner_permission_obj
         request_document(case=case, kind=DocumentKind.FILING_CERTIFICATE, issuers=[health])
         if filing.insurance_decision == InsuranceDecision.REFUSED:
-            request_document(case=case, kind=DocumentKind.REJECTION_NOTICE, issuers=[insurance_task.owner_permission_obj])
+            request_document(
+                case=case, kind=DocumentKind.REJECTION_NOTICE, issuers=[insurance_task.owner_permission_obj]
+            )
         request_document(case=case, kind=DocumentKind.APPROVAL_RECORD, issuers=[health])
 
     def close_as_rejected(self, activation):
@@ -102,4 +102,3 @@ class ClinicFilingFlow(flow.Flow):
         rejecting_unit = case.task_set.filter(decision=Decision.REJECT).latest("id").owner_permission_obj
         request_document(case=case, kind=DocumentKind.REJECTION_NOTICE, issuers=[rejecting_unit])
         request_document(case=case, kind=DocumentKind.APPROVAL_RECORD, issuers=[rejecting_unit])
-

@@ -19,9 +19,7 @@ class WorkingCalendar:
     """Answers "is this a working day?" for a span of dates with one query."""
 
     def __init__(self, start: date, end: date):
-        self._overrides = dict(
-            CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday")
-        )
+        self._overrides = dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
 
     def is_workday(self, day: date) -> bool:
         if day in self._overrides:

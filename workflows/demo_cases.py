@@ -169,7 +169,12 @@ class _County:
         """The applicant uploads its materials and submits, as the 申请备案 page does."""
         user = self.user(applicant)
         uploads = [
-            (name, check_upload(SimpleUploadedFile(name, _sample_pdf(title, user.institution, clinic["clinic_name"], staff))))
+            (
+                name,
+                check_upload(
+                    SimpleUploadedFile(name, _sample_pdf(title, user.institution, clinic["clinic_name"], staff))
+                ),
+            )
             for name, title in ATTACHMENTS
         ]
         attachments = services.store_attachments(user=user, files=uploads)
@@ -179,7 +184,9 @@ class _County:
         )
         formset = StaffFormSet(data=staff_formset_data([p.as_staff_row() for p in staff]), prefix="staff")
         if not (form.is_valid() and formset.is_valid()):
-            raise ValueError(f"sample filing of {applicant} is invalid: {form.errors} {formset.errors} {formset.non_form_errors()}")
+            raise ValueError(
+                f"sample filing of {applicant} is invalid: {form.errors} {formset.errors} {formset.non_form_errors()}"
+            )
         return services.submit_clinic_filing(
             user=user,
             filing={name: form.cleaned_data[name] for name in ClinicFilingForm.FIELDS},
@@ -192,7 +199,9 @@ class _County:
         task = scoping.task_queue(user).get(process=case)
         return services.claim_task(user=user, task_id=task.pk)
 
-    def decide(self, case: Case, reviewer: str, decision: str = Decision.APPROVE, comment: str = "", missing_items=()) -> Case:
+    def decide(
+        self, case: Case, reviewer: str, decision: str = Decision.APPROVE, comment: str = "", missing_items=()
+    ) -> Case:
         """The reviewer claims the case's step from its 待领取 and decides it."""
         task = self.claim(case, reviewer)
         services.decide_task(
@@ -203,7 +212,18 @@ class _County:
 
     # agreements
 
-    def terms(self, elderly: str, medical: str, *, start: date, end: date, residents: int, items: list[str], visits: int, fee: str) -> dict:
+    def terms(
+        self,
+        elderly: str,
+        medical: str,
+        *,
+        start: date,
+        end: date,
+        residents: int,
+        items: list[str],
+        visits: int,
+        fee: str,
+    ) -> dict:
         """The terms as the 起草合作协议 form cleans them (so the samples obey its rules)."""
         form = CooperationForm(
             data={
@@ -228,7 +248,7 @@ class _County:
 
     def approve_agreement(self, case: Case, township: str, comments: tuple[str, str, str]) -> Case:
         """Township, then 卫健局 and 民政局 (parallel steps, taken here one after the other)."""
-        for reviewer, comment in zip((township, "health-1", "civil-1"), comments):
+        for reviewer, comment in zip((township, "health-1", "civil-1"), comments, strict=True):
             self.decide(case, reviewer, comment=comment)
         return case
 
@@ -274,7 +294,9 @@ ONSITE, CHECKUP, EDUCATION, FREE_CLINIC, PHONE, GREEN, RECORDS = (
 )
 
 
-def _clinic(name: str, kind: str, *, area: str, services_text: str, equipment: str, opens: date, insurance: bool = False) -> dict:
+def _clinic(
+    name: str, kind: str, *, area: str, services_text: str, equipment: str, opens: date, insurance: bool = False
+) -> dict:
     data = {
         "clinic_name": name,
         "clinic_type": kind,
@@ -300,8 +322,14 @@ def _filings(county: _County) -> None:
     # 1. 属地初审, waiting in 安文街道's 待领取.
     case = county.file(
         "inst-anwen-qinchunyuan",
-        clinic=_clinic("沁春园养老院护理站", "nursing_station", area="62.50", services_text=NURSING_SERVICES,
-                       equipment=NURSING_EQUIPMENT, opens=today + timedelta(days=45)),
+        clinic=_clinic(
+            "沁春园养老院护理站",
+            "nursing_station",
+            area="62.50",
+            services_text=NURSING_SERVICES,
+            equipment=NURSING_EQUIPMENT,
+            opens=today + timedelta(days=45),
+        ),
         staff=[
             Person("陈晓燕", PANAN, date(1991, 7, 14), "128", "nurse", "201533012871"),
             Person("周丽萍", PANAN, date(1979, 10, 2), "046", "nurse", "200233004512"),
@@ -313,8 +341,15 @@ def _filings(county: _County) -> None:
     # must run its own clinic (100 beds or more), and asks for 医保定点 too.
     case = county.file(
         "inst-welfare-centre",
-        clinic=_clinic("县社会福利中心医务室", "clinic_room", area="186.40", services_text=GENERAL_SERVICES + "；中医理疗",
-                       equipment=GENERAL_EQUIPMENT + "、中频治疗仪", opens=today + timedelta(days=30), insurance=True),
+        clinic=_clinic(
+            "县社会福利中心医务室",
+            "clinic_room",
+            area="186.40",
+            services_text=GENERAL_SERVICES + "；中医理疗",
+            equipment=GENERAL_EQUIPMENT + "、中频治疗仪",
+            opens=today + timedelta(days=30),
+            insurance=True,
+        ),
         staff=[
             Person("张卫东", PANAN, date(1958, 3, 12), "031", "doctor", "110330700004127"),  # 返聘
             Person("卢海燕", PANAN, date(1986, 11, 23), "042", "doctor", "110330727000562"),
@@ -329,8 +364,14 @@ def _filings(county: _County) -> None:
     # 3. At 民政局, overdue: its 5 working days ran out at least two working days ago.
     case = county.file(
         "inst-xinwo-home",
-        clinic=_clinic("新渥敬老院医务室", "clinic_room", area="96.00", services_text=GENERAL_SERVICES,
-                       equipment=GENERAL_EQUIPMENT, opens=today + timedelta(days=20)),
+        clinic=_clinic(
+            "新渥敬老院医务室",
+            "clinic_room",
+            area="96.00",
+            services_text=GENERAL_SERVICES,
+            equipment=GENERAL_EQUIPMENT,
+            opens=today + timedelta(days=20),
+        ),
         staff=[
             Person("周国平", PANAN, date(1963, 4, 19), "017", "doctor", "110330700002215"),
             Person("陈雅婷", PANAN, date(1995, 12, 1), "088", "nurse", "201833010347"),
@@ -341,13 +382,21 @@ def _filings(county: _County) -> None:
     # started when the township approved, is overdue; the deadline watch then escalates
     # it to 民政局's head, as the hourly beat would have.
     _backdate(case, _days_back_for_overdue(today, 5))
-    county.note(case, "民政局确认登记，已超期", "civil-1 审核任务→待领取；civil-head 时限提醒；twp-xinwo；inst-xinwo-home")
+    county.note(
+        case, "民政局确认登记，已超期", "civil-1 审核任务→待领取；civil-head 时限提醒；twp-xinwo；inst-xinwo-home"
+    )
 
     # 4. At 卫健局 (备案).
     case = county.file(
         "inst-shuangfeng-centre",
-        clinic=_clinic("双峰乡居家养老服务中心卫生所", "health_post", area="120.80", services_text=GENERAL_SERVICES,
-                       equipment=GENERAL_EQUIPMENT, opens=today + timedelta(days=60)),
+        clinic=_clinic(
+            "双峰乡居家养老服务中心卫生所",
+            "health_post",
+            area="120.80",
+            services_text=GENERAL_SERVICES,
+            equipment=GENERAL_EQUIPMENT,
+            opens=today + timedelta(days=60),
+        ),
         staff=[
             Person("杨志明", PANAN, date(1968, 8, 30), "053", "doctor", "110330700003398"),
             Person("金晓红", PANAN, date(1988, 6, 5), "102", "nurse", "201133006614"),
@@ -361,8 +410,15 @@ def _filings(county: _County) -> None:
     # 5. Filed by 卫健局 (the filing number is assigned); 医保局 decides the 医保定点 it asked for.
     case = county.file(
         "inst-renchuan-yishouyuan",
-        clinic=_clinic("洋庄颐寿苑医务室", "clinic_room", area="88.60", services_text=GENERAL_SERVICES,
-                       equipment=GENERAL_EQUIPMENT, opens=today + timedelta(days=15), insurance=True),
+        clinic=_clinic(
+            "洋庄颐寿苑医务室",
+            "clinic_room",
+            area="88.60",
+            services_text=GENERAL_SERVICES,
+            equipment=GENERAL_EQUIPMENT,
+            opens=today + timedelta(days=15),
+            insurance=True,
+        ),
         staff=[
             Person("吴建华", PANAN, date(1955, 12, 3), "035", "doctor", "110330700001046"),  # 返聘
             Person("厉佳敏", PANAN, date(1993, 2, 24), "068", "nurse", "201633011982"),
@@ -371,13 +427,23 @@ def _filings(county: _County) -> None:
     county.decide(case, "twp-renchuan", comment="同意上报。")
     county.decide(case, "civil-1", comment="养老机构备案信息核实无误。")
     county.decide(case, "health-1", comment="人员配备符合医务室基本标准，予以备案。")
-    county.note(case, "已备案并分配备案编号，待医保局决定医保定点", "insurance-1 审核任务→待领取；health-1 已办；twp-renchuan；inst-renchuan-yishouyuan")
+    county.note(
+        case,
+        "已备案并分配备案编号，待医保局决定医保定点",
+        "insurance-1 审核任务→待领取；health-1 已办；twp-renchuan；inst-renchuan-yishouyuan",
+    )
 
     # 6. Returned by 卫健局 for supplement: a nursing station needs two registered nurses.
     case = county.file(
         "inst-yushan-home",
-        clinic=_clinic("玉山敬老院护理站", "nursing_station", area="45.00", services_text=NURSING_SERVICES,
-                       equipment=NURSING_EQUIPMENT, opens=today + timedelta(days=40)),
+        clinic=_clinic(
+            "玉山敬老院护理站",
+            "nursing_station",
+            area="45.00",
+            services_text=NURSING_SERVICES,
+            equipment=NURSING_EQUIPMENT,
+            opens=today + timedelta(days=40),
+        ),
         staff=[
             Person("孔美玲", PANAN, date(1976, 7, 21), "082", "nurse", "199833002741"),
             Person("张秀英", PANAN, date(1960, 5, 9), "046", "other"),  # 护理员
@@ -397,8 +463,14 @@ def _filings(county: _County) -> None:
     # 7. Rejected at 属地初审, with its rejection notice: the room is not in the home.
     case = county.file(
         "inst-shanghu-centre",
-        clinic=_clinic("尚湖镇居家养老服务中心医务室", "clinic_room", area="52.30", services_text=GENERAL_SERVICES,
-                       equipment=GENERAL_EQUIPMENT, opens=today + timedelta(days=30)),
+        clinic=_clinic(
+            "尚湖镇居家养老服务中心医务室",
+            "clinic_room",
+            area="52.30",
+            services_text=GENERAL_SERVICES,
+            equipment=GENERAL_EQUIPMENT,
+            opens=today + timedelta(days=30),
+        ),
         staff=[
             Person("马振华", PANAN, date(1966, 1, 27), "057", "doctor", "110330700002873"),
             Person("应丽君", PANAN, date(1989, 9, 13), "126", "nurse", "201233007718"),
@@ -415,8 +487,15 @@ def _filings(county: _County) -> None:
     # 8. Filed, 医保定点 granted: its signed 备案凭证.
     case = county.file(
         "inst-jianshan-centre",
-        clinic=_clinic("尖山镇居家养老服务中心医务室", "clinic_room", area="78.20", services_text=GENERAL_SERVICES,
-                       equipment=GENERAL_EQUIPMENT, opens=today + timedelta(days=10), insurance=True),
+        clinic=_clinic(
+            "尖山镇居家养老服务中心医务室",
+            "clinic_room",
+            area="78.20",
+            services_text=GENERAL_SERVICES,
+            equipment=GENERAL_EQUIPMENT,
+            opens=today + timedelta(days=10),
+            insurance=True,
+        ),
         staff=[
             Person("曹立新", PANAN, date(1971, 11, 6), "013", "doctor", "110330700003051"),
             Person("郑婷婷", PANAN, date(1997, 3, 29), "046", "nurse", "201933014263"),
@@ -426,13 +505,23 @@ def _filings(county: _County) -> None:
     county.decide(case, "civil-1", comment="养老机构备案信息核实无误。")
     county.decide(case, "health-1", comment="符合养老机构医务室基本标准，予以备案。")
     county.decide(case, "insurance-1", comment="同意纳入医保定点管理，请按协议管理要求接入医保信息系统。")
-    county.note(case, "已备案，同意医保定点：备案凭证、审批记录表", "inst-jianshan-centre；twp-jianshan、civil-1、health-1、insurance-1 已办")
+    county.note(
+        case,
+        "已备案，同意医保定点：备案凭证、审批记录表",
+        "inst-jianshan-centre；twp-jianshan、civil-1、health-1、insurance-1 已办",
+    )
 
     # 9. Withdrawn by the applicant while at 属地初审.
     case = county.file(
         "inst-fangqian-centre",
-        clinic=_clinic("方前镇居家养老服务中心护理站", "nursing_station", area="48.00", services_text=NURSING_SERVICES,
-                       equipment=NURSING_EQUIPMENT, opens=today + timedelta(days=90)),
+        clinic=_clinic(
+            "方前镇居家养老服务中心护理站",
+            "nursing_station",
+            area="48.00",
+            services_text=NURSING_SERVICES,
+            equipment=NURSING_EQUIPMENT,
+            opens=today + timedelta(days=90),
+        ),
         staff=[
             Person("蒋丽华", PANAN, date(1984, 4, 11), "062", "nurse", "200733005129"),
             Person("胡晓燕", PANAN, date(1990, 8, 17), "084", "nurse", "201333008840"),
@@ -444,7 +533,11 @@ def _filings(county: _County) -> None:
 
 def _agreements(county: _County) -> None:
     today = county.today
-    reviewed = ("经核实，双方资质齐全，同意上报。", "服务项目与人员安排符合医养协同要求，同意。", "甲方为已备案养老机构，同意。")
+    reviewed = (
+        "经核实，双方资质齐全，同意上报。",
+        "服务项目与人员安排符合医养协同要求，同意。",
+        "甲方为已备案养老机构，同意。",
+    )
 
     # In force: the county's biggest home with its subdistrict's health centre, for three
     # years from the first of January (registered at go-live, see the module docstring).
@@ -452,9 +545,16 @@ def _agreements(county: _County) -> None:
     case = county.agree(
         "inst-welfare-centre",
         "inst-anwen-chc",
-        county.terms("welfare-centre", "anwen-chc", start=start, end=_add_years(start, 3) - timedelta(days=1),
-                     residents=420, items=[ONSITE, CHECKUP, EDUCATION, FREE_CLINIC, PHONE, GREEN, RECORDS], visits=2,
-                     fee="50000.00"),
+        county.terms(
+            "welfare-centre",
+            "anwen-chc",
+            start=start,
+            end=_add_years(start, 3) - timedelta(days=1),
+            residents=420,
+            items=[ONSITE, CHECKUP, EDUCATION, FREE_CLINIC, PHONE, GREEN, RECORDS],
+            visits=2,
+            fee="50000.00",
+        ),
     )
     county.approve_agreement(case, "twp-anwen", reviewed)
     county.note(case, "三年期，双方及两局签章的医养合作协议", "inst-welfare-centre、inst-anwen-chc 合作协议；twp-anwen")
@@ -464,8 +564,16 @@ def _agreements(county: _County) -> None:
     case = county.agree(
         "inst-panfeng-hc",
         "inst-panfeng-centre",
-        county.terms("panfeng-centre", "panfeng-hc", start=start, end=_add_years(start, 1) - timedelta(days=1),
-                     residents=9, items=[ONSITE, CHECKUP, PHONE, RECORDS], visits=1, fee="20000.00"),
+        county.terms(
+            "panfeng-centre",
+            "panfeng-hc",
+            start=start,
+            end=_add_years(start, 1) - timedelta(days=1),
+            residents=9,
+            items=[ONSITE, CHECKUP, PHONE, RECORDS],
+            visits=1,
+            fee="20000.00",
+        ),
     )
     county.approve_agreement(case, "twp-panfeng", reviewed)
     county.note(case, f"待生效：{start:%Y-%m-%d}起生效", "inst-panfeng-centre、inst-panfeng-hc 合作协议；twp-panfeng")
@@ -475,8 +583,16 @@ def _agreements(county: _County) -> None:
     expiring = county.agree(
         "inst-lengshui-centre",
         "inst-lengshui-hc",
-        county.terms("lengshui-centre", "lengshui-hc", start=_add_years(end, -1) + timedelta(days=1), end=end,
-                     residents=10, items=[ONSITE, CHECKUP, EDUCATION, PHONE, GREEN], visits=1, fee="21637.50"),
+        county.terms(
+            "lengshui-centre",
+            "lengshui-hc",
+            start=_add_years(end, -1) + timedelta(days=1),
+            end=end,
+            residents=10,
+            items=[ONSITE, CHECKUP, EDUCATION, PHONE, GREEN],
+            visits=1,
+            fee="21637.50",
+        ),
     )
     county.approve_agreement(expiring, "twp-lengshui", reviewed)
 
@@ -485,8 +601,16 @@ def _agreements(county: _County) -> None:
     case = county.agree(
         "inst-yaochuan-centre",
         "inst-yaochuan-hc",
-        county.terms("yaochuan-centre", "yaochuan-hc", start=start, end=_add_years(start, 2) - timedelta(days=1),
-                     residents=10, items=[ONSITE, CHECKUP, PHONE, RECORDS], visits=2, fee="24580.00"),
+        county.terms(
+            "yaochuan-centre",
+            "yaochuan-hc",
+            start=start,
+            end=_add_years(start, 2) - timedelta(days=1),
+            residents=10,
+            items=[ONSITE, CHECKUP, PHONE, RECORDS],
+            visits=2,
+            fee="24580.00",
+        ),
     )
     county.approve_agreement(case, "twp-yaochuan", reviewed)
     agreements.terminate_cooperation(
@@ -502,15 +626,30 @@ def _agreements(county: _County) -> None:
     expired = county.agree(
         "inst-jiuhe-centre",
         "inst-jiuhe-hc",
-        county.terms("jiuhe-centre", "jiuhe-hc", start=_add_years(end, -1) + timedelta(days=1), end=end,
-                     residents=8, items=[ONSITE, CHECKUP, PHONE], visits=1, fee="20000.00"),
+        county.terms(
+            "jiuhe-centre",
+            "jiuhe-hc",
+            start=_add_years(end, -1) + timedelta(days=1),
+            end=end,
+            residents=8,
+            items=[ONSITE, CHECKUP, PHONE],
+            visits=1,
+            fee="20000.00",
+        ),
     )
     county.approve_agreement(expired, "twp-jiuhe", reviewed)
 
     # In bureau review, after one round of changes: the home asked for a lower fee.
-    terms = county.terms("shuangxi-centre", "shuangxi-hc", start=_first_of_month(today, 1),
-                         end=_first_of_month(today, 13) - timedelta(days=1), residents=10,
-                         items=[ONSITE, CHECKUP, EDUCATION, PHONE, GREEN], visits=1, fee="25000.00")
+    terms = county.terms(
+        "shuangxi-centre",
+        "shuangxi-hc",
+        start=_first_of_month(today, 1),
+        end=_first_of_month(today, 13) - timedelta(days=1),
+        residents=10,
+        items=[ONSITE, CHECKUP, EDUCATION, PHONE, GREEN],
+        visits=1,
+        fee="25000.00",
+    )
     case = agreements.draft_cooperation(user=county.user("inst-shuangxi-hc"), terms=terms)
     agreements.request_cooperation_changes(
         user=county.user("inst-shuangxi-centre"),
@@ -522,7 +661,11 @@ def _agreements(county: _County) -> None:
     )
     agreements.confirm_cooperation(user=county.user("inst-shuangxi-centre"), case_no=case.case_no)
     county.decide(case, "twp-shuangxi", comment=reviewed[0])
-    county.note(case, "卫健局、民政局并行审核", "health-1、civil-1 审核任务→待领取；twp-shuangxi 已办；inst-shuangxi-centre、inst-shuangxi-hc")
+    county.note(
+        case,
+        "卫健局、民政局并行审核",
+        "health-1、civil-1 审核任务→待领取；twp-shuangxi 已办；inst-shuangxi-centre、inst-shuangxi-hc",
+    )
 
     # The daily lifecycle job, as cron or beat runs it: expires the agreement that ended
     # yesterday and reminds both parties of the one ending in 20 days.

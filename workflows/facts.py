@@ -7,11 +7,22 @@ from forms.validators import mask_id_number
 
 from .models import Case, Procedure
 
-
 # The rows a certificate or notice carries; the approval record and the pages carry all.
 BRIEF_LABELS = {
-    "办件编号", "申请机构", "统一社会信用代码", "内设医疗机构名称", "类别", "服务项目", "备案编号", "医保定点",
-    "甲方（养老机构）", "乙方（医疗机构）", "协议期限", "年服务费", "终止日期", "终止原因",
+    "办件编号",
+    "申请机构",
+    "统一社会信用代码",
+    "内设医疗机构名称",
+    "类别",
+    "服务项目",
+    "备案编号",
+    "医保定点",
+    "甲方（养老机构）",
+    "乙方（医疗机构）",
+    "协议期限",
+    "年服务费",
+    "终止日期",
+    "终止原因",
 }
 
 
@@ -60,7 +71,10 @@ def clinic_filing_facts(case: Case, *, reveal_ids: bool) -> list[tuple[str, str]
 def cooperation_facts(case: Case) -> list[tuple[str, str]]:
     agreement = case.cooperation
     rows = [
-        (_("甲方（养老机构）"), f"{agreement.elderly_care_institution.name}（{agreement.elderly_care_institution.uscc}）"),
+        (
+            _("甲方（养老机构）"),
+            f"{agreement.elderly_care_institution.name}（{agreement.elderly_care_institution.uscc}）",
+        ),
         (_("乙方（医疗机构）"), f"{agreement.medical_institution.name}（{agreement.medical_institution.uscc}）"),
         (_("协议期限"), date_range(agreement.start_date, agreement.end_date)),
         (_("服务入住老人数"), f"{agreement.residents}人"),

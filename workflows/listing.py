@@ -154,5 +154,7 @@ def filter_tasks(tasks: QuerySet, filters: TaskFilters) -> QuerySet:
     if filters.procedure:
         tasks = tasks.filter(process__procedure=filters.procedure)
     if filters.q:
-        tasks = tasks.filter(Q(process__case_no__icontains=filters.q) | Q(process__institution__name__icontains=filters.q))
+        tasks = tasks.filter(
+            Q(process__case_no__icontains=filters.q) | Q(process__institution__name__icontains=filters.q)
+        )
     return tasks.order_by(*TASK_ORDERINGS[filters.sort])

@@ -20,4 +20,3 @@ def close_case(case: Case, state: str) -> None:
     case.decided_at = timezone.now()
     case.save(update_fields=["state", "decided_at"])
     record(action=f"case_{state}", case_no=case.case_no)
-

@@ -88,7 +88,9 @@ def _reassignments_by_task(case: Case) -> dict[int, list[TimelineEntry]]:
     from audit.models import AuditEvent
 
     moves: dict[int, list[TimelineEntry]] = {}
-    events = AuditEvent.objects.filter(case_no=case.case_no, action="task_reassigned").select_related("actor").order_by("id")
+    events = (
+        AuditEvent.objects.filter(case_no=case.case_no, action="task_reassigned").select_related("actor").order_by("id")
+    )
     for event in events:
         detail = event.detail
         head = (event.actor.display_name or event.actor.username) if event.actor else event.actor_name
@@ -102,7 +104,8 @@ def _reassignments_by_task(case: Case) -> dict[int, list[TimelineEntry]]:
                 when=event.at,
                 decision="",
                 decision_label="改派",
-                comment=f"由{previous}改派给{detail.get('to_name') or detail.get('to')}" + (f"，原因：{reason}" if reason else ""),
+                comment=f"由{previous}改派给{detail.get('to_name') or detail.get('to')}"
+                + (f"，原因：{reason}" if reason else ""),
                 missing_items=[],
                 state="event",
                 due=None,
@@ -131,7 +134,6 @@ def review_warnings(case: Case) -> list[str]:
     return warnings
 
 
-
 def party_actions(user, case: Case, steps: list[CaseTask]) -> dict:
     """What an institution party may do on a case page (the services re-check every one)."""
     from permissions import scoping
@@ -148,7 +150,9 @@ def party_actions(user, case: Case, steps: list[CaseTask]) -> dict:
     }
     if case.procedure == Procedure.COOPERATION:
         agreement = case.cooperation
-        party = scoping.acts_for(user, agreement.elderly_care_institution) or scoping.acts_for(user, agreement.medical_institution)
+        party = scoping.acts_for(user, agreement.elderly_care_institution) or scoping.acts_for(
+            user, agreement.medical_institution
+        )
         actions["can_revise"] = any(isinstance(t.flow_task, Supplement) for t in open_party_steps)
         actions["can_terminate"] = party and case.state in ("active", "approved")
         actions["can_renew"] = party and case.state in ("active", "approved", "expired")

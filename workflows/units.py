@@ -5,8 +5,8 @@ A step's unit becomes the task's viewflow owner permission and permission object
 queues in permissions/scoping.py match those two columns against the user's grants.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.db import models
 

@@ -15,7 +15,11 @@ urlpatterns = [
     path("cases/<str:case_no>/revise/", cooperation.cooperation_revise, name="cooperation_revise"),
     path("cases/<str:case_no>/renew/", cooperation.cooperation_renew, name="cooperation_renew"),
     path("cases/<str:case_no>/confirm/", cooperation.cooperation_confirm, name="cooperation_confirm"),
-    path("cases/<str:case_no>/request-changes/", cooperation.cooperation_request_changes, name="cooperation_request_changes"),
+    path(
+        "cases/<str:case_no>/request-changes/",
+        cooperation.cooperation_request_changes,
+        name="cooperation_request_changes",
+    ),
     path("cases/<str:case_no>/terminate/", cooperation.cooperation_terminate, name="cooperation_terminate"),
     path("cases/<str:case_no>/resubmit/", cases.case_resubmit, name="case_resubmit"),
     path("cases/<str:case_no>/withdraw/", cases.case_withdraw, name="case_withdraw"),

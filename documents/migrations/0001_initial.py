@@ -5,49 +5,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('filing_certificate', '备案凭证'), ('rejection_notice', '不予通过通知书'), ('approval_record', '审批记录表'), ('cooperation_agreement', '医养合作协议'), ('termination_notice', '医养合作协议终止通知书'), ('subsidy_decision', '补助核定通知书')], max_length=30, verbose_name='文书类型')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='版本')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='文号')),
-                ('issuers', models.JSONField(default=list, verbose_name='签发单位')),
-                ('status', models.CharField(choices=[('pending', '生成中'), ('issued', '已签发'), ('failed', '生成失败')], default='pending', max_length=10, verbose_name='状态')),
-                ('correction_reason', models.CharField(blank=True, max_length=200, verbose_name='更正原因')),
-                ('verify_token', models.CharField(default=documents.models.new_verify_token, max_length=32, unique=True)),
-                ('file', models.FileField(blank=True, upload_to='documents/%Y/', verbose_name='文件')),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('size', models.PositiveIntegerField(blank=True, null=True)),
-                ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='申请签发时间')),
-                ('issued_at', models.DateTimeField(blank=True, null=True, verbose_name='签发时间')),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("filing_certificate", "备案凭证"),
+                            ("rejection_notice", "不予通过通知书"),
+                            ("approval_record", "审批记录表"),
+                            ("cooperation_agreement", "医养合作协议"),
+                            ("termination_notice", "医养合作协议终止通知书"),
+                            ("subsidy_decision", "补助核定通知书"),
+                        ],
+                        max_length=30,
+                        verbose_name="文书类型",
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="版本")),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="文号")),
+                ("issuers", models.JSONField(default=list, verbose_name="签发单位")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "生成中"), ("issued", "已签发"), ("failed", "生成失败")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("correction_reason", models.CharField(blank=True, max_length=200, verbose_name="更正原因")),
+                (
+                    "verify_token",
+                    models.CharField(default=documents.models.new_verify_token, max_length=32, unique=True),
+                ),
+                ("file", models.FileField(blank=True, upload_to="documents/%Y/", verbose_name="文件")),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("size", models.PositiveIntegerField(blank=True, null=True)),
+                ("requested_at", models.DateTimeField(auto_now_add=True, verbose_name="申请签发时间")),
+                ("issued_at", models.DateTimeField(blank=True, null=True, verbose_name="签发时间")),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
             ],
             options={
-                'verbose_name': '文书',
-                'verbose_name_plural': '文书',
-                'ordering': ['id'],
+                "verbose_name": "文书",
+                "verbose_name_plural": "文书",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentSignature',
+            name="DocumentSignature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('signer', models.CharField(max_length=100, verbose_name='签章单位')),
-                ('certificate_sha256', models.CharField(max_length=64)),
-                ('signed_at', models.DateTimeField(verbose_name='签章时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveSmallIntegerField()),
+                ("signer", models.CharField(max_length=100, verbose_name="签章单位")),
+                ("certificate_sha256", models.CharField(max_length=64)),
+                ("signed_at", models.DateTimeField(verbose_name="签章时间")),
             ],
             options={
-                'ordering': ['document', 'order'],
+                "ordering": ["document", "order"],
             },
         ),
     ]

@@ -5,40 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('documents', '0001_initial'),
-        ('workflows', '0001_initial'),
+        ("documents", "0001_initial"),
+        ("workflows", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='workflows.case', verbose_name='办件'),
+            model_name="document",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="documents",
+                to="workflows.case",
+                verbose_name="办件",
+            ),
         ),
         migrations.AddField(
-            model_name='document',
-            name='supersedes',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='documents.document', verbose_name='替代'),
+            model_name="document",
+            name="supersedes",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="superseded_by",
+                to="documents.document",
+                verbose_name="替代",
+            ),
         ),
         migrations.AddField(
-            model_name='documentsignature',
-            name='document',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signatures', to='documents.document'),
+            model_name="documentsignature",
+            name="document",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="signatures", to="documents.document"
+            ),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['sha256'], name='document_sha256'),
+            model_name="document",
+            index=models.Index(fields=["sha256"], name="document_sha256"),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('case', 'kind', 'version'), name='document_case_kind_version'),
+            model_name="document",
+            constraint=models.UniqueConstraint(fields=("case", "kind", "version"), name="document_case_kind_version"),
         ),
         migrations.AddConstraint(
-            model_name='documentsignature',
-            constraint=models.UniqueConstraint(fields=('document', 'order'), name='signature_document_order'),
+            model_name="documentsignature",
+            constraint=models.UniqueConstraint(fields=("document", "order"), name="signature_document_order"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0002_initial'),
+        ("documents", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='number_issuer',
-            field=models.JSONField(blank=True, default=dict, verbose_name='编号单位'),
+            model_name="document",
+            name="number_issuer",
+            field=models.JSONField(blank=True, default=dict, verbose_name="编号单位"),
         ),
     ]

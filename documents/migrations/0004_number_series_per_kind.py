@@ -26,7 +26,9 @@ def continue_per_kind(apps, schema_editor):
     Document = apps.get_model("documents", "Document")
     NumberSequence = apps.get_model("workflows", "NumberSequence")
     highest: dict[tuple[str, int], int] = {}
-    for number, kind, number_issuer, issuers in Document.objects.values_list("number", "kind", "number_issuer", "issuers"):
+    for number, kind, number_issuer, issuers in Document.objects.values_list(
+        "number", "kind", "number_issuer", "issuers"
+    ):
         found = NUMBER.search(number)
         unit = number_issuer or (issuers[0] if issuers else None)
         if not found or not unit or kind not in KIND_CODES:

@@ -4,32 +4,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0004_number_series_per_kind'),
+        ("documents", "0004_number_series_per_kind"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PolicyBasis',
+            name="PolicyBasis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='稳定的英文标识，导入数据时据此更新。', max_length=60, unique=True, verbose_name='代码')),
-                ('title', models.CharField(help_text='不含书名号，如：中华人民共和国民法典。', max_length=200, verbose_name='文件名称')),
-                ('issuer', models.CharField(max_length=100, verbose_name='发布机关')),
-                ('doc_number', models.CharField(blank=True, max_length=60, verbose_name='文号')),
-                ('citation', models.CharField(blank=True, help_text='文书中引用本文件的写法；留空时写作《文件名称》（文号）。', max_length=250, verbose_name='引用写法')),
-                ('effective_from', models.DateField(verbose_name='施行日期')),
-                ('effective_until', models.DateField(blank=True, help_text='含当日；留空表示长期有效。', null=True, verbose_name='有效期至')),
-                ('applies_to', models.CharField(choices=[('clinic_filing', '养老机构内设医疗机构备案'), ('cooperation', '医养合作协议'), ('subsidy', '医养结合资金补助')], max_length=30, verbose_name='适用事项')),
-                ('sort_order', models.PositiveSmallIntegerField(default=100, help_text='数字小的先引用（法律在前，地方文件在后）。', verbose_name='引用顺序')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='备注')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="稳定的英文标识，导入数据时据此更新。",
+                        max_length=60,
+                        unique=True,
+                        verbose_name="代码",
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="不含书名号，如：中华人民共和国民法典。", max_length=200, verbose_name="文件名称"
+                    ),
+                ),
+                ("issuer", models.CharField(max_length=100, verbose_name="发布机关")),
+                ("doc_number", models.CharField(blank=True, max_length=60, verbose_name="文号")),
+                (
+                    "citation",
+                    models.CharField(
+                        blank=True,
+                        help_text="文书中引用本文件的写法；留空时写作《文件名称》（文号）。",
+                        max_length=250,
+                        verbose_name="引用写法",
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="施行日期")),
+                (
+                    "effective_until",
+                    models.DateField(
+                        blank=True, help_text="含当日；留空表示长期有效。", null=True, verbose_name="有效期至"
+                    ),
+                ),
+                (
+                    "applies_to",
+                    models.CharField(
+                        choices=[
+                            ("clinic_filing", "养老机构内设医疗机构备案"),
+                            ("cooperation", "医养合作协议"),
+                            ("subsidy", "医养结合资金补助"),
+                        ],
+                        max_length=30,
+                        verbose_name="适用事项",
+                    ),
+                ),
+                (
+                    "sort_order",
+                    models.PositiveSmallIntegerField(
+                        default=100, help_text="数字小的先引用（法律在前，地方文件在后）。", verbose_name="引用顺序"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="备注")),
             ],
             options={
-                'verbose_name': '依据文件',
-                'verbose_name_plural': '依据文件',
-                'ordering': ['applies_to', 'sort_order', 'effective_from', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('effective_until__isnull', True), ('effective_until__gte', models.F('effective_from')), _connector='OR'), name='policy_basis_period', violation_error_message='有效期至不得早于施行日期。')],
+                "verbose_name": "依据文件",
+                "verbose_name_plural": "依据文件",
+                "ordering": ["applies_to", "sort_order", "effective_from", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("effective_until__isnull", True),
+                            ("effective_until__gte", models.F("effective_from")),
+                            _connector="OR",
+                        ),
+                        name="policy_basis_period",
+                        violation_error_message="有效期至不得早于施行日期。",
+                    )
+                ],
             },
         ),
     ]

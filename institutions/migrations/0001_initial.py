@@ -6,67 +6,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('health', '县卫健局'), ('civil_affairs', '县民政局'), ('finance', '县财政局'), ('medical_insurance', '县医保局')], max_length=40, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=60, verbose_name='全称')),
-                ('short_name', models.CharField(max_length=20, verbose_name='简称')),
-                ('doc_prefix', models.CharField(max_length=10, verbose_name='发文代字')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("health", "县卫健局"),
+                            ("civil_affairs", "县民政局"),
+                            ("finance", "县财政局"),
+                            ("medical_insurance", "县医保局"),
+                        ],
+                        max_length=40,
+                        unique=True,
+                        verbose_name="代码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="全称")),
+                ("short_name", models.CharField(max_length=20, verbose_name="简称")),
+                ("doc_prefix", models.CharField(max_length=10, verbose_name="发文代字")),
             ],
             options={
-                'verbose_name': '县级部门',
-                'verbose_name_plural': '县级部门',
-                'ordering': ['id'],
-                'permissions': [('review_department', '审核流转到本部门的办件'), ('head_department', '负责本部门审核队列')],
+                "verbose_name": "县级部门",
+                "verbose_name_plural": "县级部门",
+                "ordering": ["id"],
+                "permissions": [
+                    ("review_department", "审核流转到本部门的办件"),
+                    ("head_department", "负责本部门审核队列"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Township',
+            name="Township",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('镇', '镇'), ('乡', '乡'), ('街道', '街道')], max_length=4, verbose_name='类型')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("镇", "镇"), ("乡", "乡"), ("街道", "街道")], max_length=4, verbose_name="类型"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '乡镇（街道）',
-                'verbose_name_plural': '乡镇（街道）',
-                'ordering': ['id'],
-                'permissions': [('review_township', '审核本乡镇（街道）办件'), ('head_township', '负责本乡镇（街道）审核队列')],
+                "verbose_name": "乡镇（街道）",
+                "verbose_name_plural": "乡镇（街道）",
+                "ordering": ["id"],
+                "permissions": [
+                    ("review_township", "审核本乡镇（街道）办件"),
+                    ("head_township", "负责本乡镇（街道）审核队列"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('uscc', models.CharField(max_length=18, unique=True, validators=[forms.validators.validate_uscc], verbose_name='统一社会信用代码')),
-                ('kind', models.CharField(choices=[('elderly_care', '养老机构'), ('medical', '医疗机构')], max_length=20, verbose_name='机构类别')),
-                ('ownership', models.CharField(choices=[('public', '公办'), ('private', '民办')], max_length=10, verbose_name='举办性质')),
-                ('beds', models.PositiveIntegerField(blank=True, null=True, verbose_name='核定床位')),
-                ('operating_since', models.DateField(blank=True, null=True, verbose_name='开业日期')),
-                ('care_models', models.JSONField(blank=True, default=list, verbose_name='医养结合模式')),
-                ('contact_person', models.CharField(blank=True, max_length=40, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='institutions', to='institutions.township', verbose_name='所在乡镇（街道）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "uscc",
+                    models.CharField(
+                        max_length=18,
+                        unique=True,
+                        validators=[forms.validators.validate_uscc],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("elderly_care", "养老机构"), ("medical", "医疗机构")],
+                        max_length=20,
+                        verbose_name="机构类别",
+                    ),
+                ),
+                (
+                    "ownership",
+                    models.CharField(
+                        choices=[("public", "公办"), ("private", "民办")], max_length=10, verbose_name="举办性质"
+                    ),
+                ),
+                ("beds", models.PositiveIntegerField(blank=True, null=True, verbose_name="核定床位")),
+                ("operating_since", models.DateField(blank=True, null=True, verbose_name="开业日期")),
+                ("care_models", models.JSONField(blank=True, default=list, verbose_name="医养结合模式")),
+                ("contact_person", models.CharField(blank=True, max_length=40, verbose_name="联系人")),
+                ("contact_phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="institutions",
+                        to="institutions.township",
+                        verbose_name="所在乡镇（街道）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '机构',
-                'verbose_name_plural': '机构',
-                'ordering': ['id'],
-                'permissions': [('act_for_institution', '代表本机构办理申请')],
+                "verbose_name": "机构",
+                "verbose_name_plural": "机构",
+                "ordering": ["id"],
+                "permissions": [("act_for_institution", "代表本机构办理申请")],
             },
         ),
     ]

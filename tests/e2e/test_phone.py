@@ -61,7 +61,9 @@ class Camera:
 
             with Image.open(path) as image:
                 # Octree keeps the small coloured marks (badges, timeline dots) that median cut merges away.
-                small = image.convert("RGB").quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+                small = image.convert("RGB").quantize(
+                    colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+                )
             small.save(path, optimize=True)
 
 
@@ -242,4 +244,8 @@ def test_the_label_check_catches_an_unnamed_field(live_server, demo, chromium):
     page.evaluate("""() => document.querySelector("form").insertAdjacentHTML("beforeend",
       '<input name="bare"><select name="alone"></select><label><input name="wrapped"> 名称</label><label for="x"></label><input id="x" name="empty-label">')""")
     unnamed = page.evaluate(UNNAMED_FIELDS)
-    assert [next(n for n in ("bare", "alone", "empty-label") if f'name="{n}"' in html) for html in unnamed] == ["bare", "alone", "empty-label"]
+    assert [next(n for n in ("bare", "alone", "empty-label") if f'name="{n}"' in html) for html in unnamed] == [
+        "bare",
+        "alone",
+        "empty-label",
+    ]

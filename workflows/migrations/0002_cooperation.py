@@ -6,54 +6,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('institutions', '0002_departments'),
-        ('workflows', '0001_initial'),
+        ("institutions", "0002_departments"),
+        ("workflows", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CooperationAgreement',
+            name="CooperationAgreement",
             fields=[
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='cooperation', serialize=False, to='workflows.case')),
-                ('start_date', models.DateField(verbose_name='起始日期')),
-                ('end_date', models.DateField(verbose_name='终止日期')),
-                ('residents', models.PositiveIntegerField(verbose_name='服务入住老人数')),
-                ('service_items', models.JSONField(default=list, verbose_name='服务项目')),
-                ('visits_per_week', models.PositiveSmallIntegerField(verbose_name='每周上门次数')),
-                ('annual_fee', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='年服务费（元）')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='到期提醒时间')),
-                ('terminated_at', models.DateTimeField(blank=True, null=True, verbose_name='终止时间')),
-                ('termination_reason', models.CharField(blank=True, max_length=500, verbose_name='终止原因')),
-                ('elderly_care_institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='institutions.institution', verbose_name='甲方（养老机构）')),
-                ('medical_institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='institutions.institution', verbose_name='乙方（医疗机构）')),
-                ('renewal_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='renewals', to='workflows.case', verbose_name='续签自')),
-                ('terminated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="cooperation",
+                        serialize=False,
+                        to="workflows.case",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="起始日期")),
+                ("end_date", models.DateField(verbose_name="终止日期")),
+                ("residents", models.PositiveIntegerField(verbose_name="服务入住老人数")),
+                ("service_items", models.JSONField(default=list, verbose_name="服务项目")),
+                ("visits_per_week", models.PositiveSmallIntegerField(verbose_name="每周上门次数")),
+                ("annual_fee", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="年服务费（元）")),
+                ("reminded_at", models.DateTimeField(blank=True, null=True, verbose_name="到期提醒时间")),
+                ("terminated_at", models.DateTimeField(blank=True, null=True, verbose_name="终止时间")),
+                ("termination_reason", models.CharField(blank=True, max_length=500, verbose_name="终止原因")),
+                (
+                    "elderly_care_institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="institutions.institution",
+                        verbose_name="甲方（养老机构）",
+                    ),
+                ),
+                (
+                    "medical_institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="institutions.institution",
+                        verbose_name="乙方（医疗机构）",
+                    ),
+                ),
+                (
+                    "renewal_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="renewals",
+                        to="workflows.case",
+                        verbose_name="续签自",
+                    ),
+                ),
+                (
+                    "terminated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '医养合作协议',
-                'verbose_name_plural': '医养合作协议',
-                'indexes': [models.Index(fields=['elderly_care_institution', 'medical_institution'], name='agreement_pair'), models.Index(fields=['end_date'], name='agreement_end')],
+                "verbose_name": "医养合作协议",
+                "verbose_name_plural": "医养合作协议",
+                "indexes": [
+                    models.Index(fields=["elderly_care_institution", "medical_institution"], name="agreement_pair"),
+                    models.Index(fields=["end_date"], name="agreement_end"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('message', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workflows.case')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='institutions.institution')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=40)),
+                ("message", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="workflows.case",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="institutions.institution",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提醒',
-                'verbose_name_plural': '提醒',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('institution', 'case', 'kind'), name='notification_once')],
+                "verbose_name": "提醒",
+                "verbose_name_plural": "提醒",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("institution", "case", "kind"), name="notification_once")
+                ],
             },
         ),
     ]

@@ -5,26 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workflows', '0002_cooperation'),
+        ("workflows", "0002_cooperation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TaskAlert',
+            name="TaskAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('due_soon', '即将到期'), ('overdue', '已超期')], max_length=20, verbose_name='类型')),
-                ('due', models.DateField(verbose_name='办理时限')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='提醒时间')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='workflows.casetask')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("due_soon", "即将到期"), ("overdue", "已超期")], max_length=20, verbose_name="类型"
+                    ),
+                ),
+                ("due", models.DateField(verbose_name="办理时限")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="提醒时间")),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="alerts", to="workflows.casetask"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '时限提醒',
-                'verbose_name_plural': '时限提醒',
-                'ordering': ['due', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('task', 'kind'), name='task_alert_once')],
+                "verbose_name": "时限提醒",
+                "verbose_name_plural": "时限提醒",
+                "ordering": ["due", "id"],
+                "constraints": [models.UniqueConstraint(fields=("task", "kind"), name="task_alert_once")],
             },
         ),
     ]

@@ -13,7 +13,12 @@ class Attachment(models.Model):
     )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(
-        "workflows.Case", verbose_name=_("办件"), null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+        "workflows.Case",
+        verbose_name=_("办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
     )
     file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
     original_name = models.CharField(_("原文件名"), max_length=200)

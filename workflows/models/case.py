@@ -116,13 +116,9 @@ class CaseTask(AbstractTask):
         ordering = ["id"]
         indexes = [
             # the claim queue: open tasks of a jurisdiction
-            models.Index(
-                fields=["status", "owner_permission", "owner_permission_obj_pk"], name="task_queue"
-            ),
+            models.Index(fields=["status", "owner_permission", "owner_permission_obj_pk"], name="task_queue"),
             # which cases were routed to a unit
-            models.Index(
-                fields=["owner_permission", "owner_permission_obj_pk", "process"], name="task_routed"
-            ),
+            models.Index(fields=["owner_permission", "owner_permission_obj_pk", "process"], name="task_routed"),
             models.Index(fields=["owner", "status"], name="task_owner_status"),
         ]
 

@@ -47,7 +47,9 @@ class ServiceItem(models.TextChoices):
 
 
 class CooperationAgreement(models.Model):
-    case = models.OneToOneField("workflows.Case", on_delete=models.CASCADE, primary_key=True, related_name="cooperation")
+    case = models.OneToOneField(
+        "workflows.Case", on_delete=models.CASCADE, primary_key=True, related_name="cooperation"
+    )
     elderly_care_institution = models.ForeignKey(
         "institutions.Institution", verbose_name=_("甲方（养老机构）"), on_delete=models.PROTECT, related_name="+"
     )
@@ -61,7 +63,12 @@ class CooperationAgreement(models.Model):
     visits_per_week = models.PositiveSmallIntegerField(_("每周上门次数"))
     annual_fee = models.DecimalField(_("年服务费（元）"), max_digits=12, decimal_places=2)
     renewal_of = models.ForeignKey(
-        "workflows.Case", verbose_name=_("续签自"), null=True, blank=True, on_delete=models.PROTECT, related_name="renewals"
+        "workflows.Case",
+        verbose_name=_("续签自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewals",
     )
     reminded_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True)
     terminated_at = models.DateTimeField(_("终止时间"), null=True, blank=True)

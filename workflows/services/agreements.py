@@ -48,9 +48,13 @@ def run_agreement_lifecycle(*, today: date | None = None) -> LifecycleReport:
                 report.expired += 1
     # Thirty days before the end date, both parties are reminded — once.
     horizon = today + timedelta(days=REMIND_DAYS_BEFORE_END)
-    for case in _agreements(CaseState.ACTIVE).filter(cooperation__end_date__lte=horizon, cooperation__reminded_at__isnull=True):
+    for case in _agreements(CaseState.ACTIVE).filter(
+        cooperation__end_date__lte=horizon, cooperation__reminded_at__isnull=True
+    ):
         with transaction.atomic():
-            if not CooperationAgreement.objects.filter(pk=case.pk, reminded_at__isnull=True).update(reminded_at=timezone.now()):
+            if not CooperationAgreement.objects.filter(pk=case.pk, reminded_at__isnull=True).update(
+                reminded_at=timezone.now()
+            ):
                 continue  # another run reminded them first
             agreement = case.cooperation
             for party, other in (

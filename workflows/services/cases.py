@@ -30,7 +30,9 @@ def case_for(user, case_no: str) -> Case:
 
 def open_party_task(case: Case, node_type: type) -> CaseTask | None:
     """The open step of an institution party of the given node type (Supplement, ConfirmStep)."""
-    for task in case.task_set.filter(owner_permission=ACT_FOR_INSTITUTION, status__in=(STATUS.NEW, STATUS.ASSIGNED)).order_by("id"):
+    for task in case.task_set.filter(
+        owner_permission=ACT_FOR_INSTITUTION, status__in=(STATUS.NEW, STATUS.ASSIGNED)
+    ).order_by("id"):
         if type(task.flow_task) is node_type:
             return task
     return None

@@ -13,7 +13,15 @@ from ..models.case import OPEN_STATES
 from .cases import applicant_institution, case_for, open_supplement_task
 from .tasks import finish_party_task, locked_activation
 
-FILING_FIELDS = ("clinic_name", "clinic_type", "services", "floor_area", "equipment", "opening_date", "medical_insurance")
+FILING_FIELDS = (
+    "clinic_name",
+    "clinic_type",
+    "services",
+    "floor_area",
+    "equipment",
+    "opening_date",
+    "medical_insurance",
+)
 
 
 def submit_clinic_filing(*, user, filing: dict, staff: list[dict], attachments: list[Attachment]) -> Case:
@@ -55,7 +63,9 @@ def submit_clinic_filing(*, user, filing: dict, staff: list[dict], attachments: 
     return case
 
 
-def resubmit_clinic_filing(*, user, case_no: str, filing: dict, staff: list[dict], attachments: list[Attachment]) -> Case:
+def resubmit_clinic_filing(
+    *, user, case_no: str, filing: dict, staff: list[dict], attachments: list[Attachment]
+) -> Case:
     """The applicant supplements a returned filing; the case goes back to the step that returned it."""
     case = case_for(user, case_no)
     if not scoping.acts_for(user, case.institution):

@@ -23,7 +23,6 @@ from .cases import case_for, open_party_task, open_supplement_task
 from .tasks import finish_party_task, locked_activation, locked_case
 
 
-
 def _drafting_party(user, terms: dict) -> Institution:
     for party in (terms["elderly_care_institution"], terms["medical_institution"]):
         if scoping.acts_for(user, party):
@@ -69,9 +68,13 @@ def draft_cooperation(*, user, terms: dict, renewal_of: Case | None = None) -> C
         _check_pair_is_free(terms, renewal_of=renewal_of)
 
         def record_agreement(case: Case) -> None:
-            CooperationAgreement.objects.create(case=case, renewal_of=renewal_of, **{name: terms[name] for name in TERM_FIELDS})
+            CooperationAgreement.objects.create(
+                case=case, renewal_of=renewal_of, **{name: terms[name] for name in TERM_FIELDS}
+            )
 
-        case = CooperationFlow.draft.run(applicant=user, drafter=drafter, terms=terms, record_agreement=record_agreement)
+        case = CooperationFlow.draft.run(
+            applicant=user, drafter=drafter, terms=terms, record_agreement=record_agreement
+        )
         record(
             action="case_submitted",
             actor=user,
@@ -174,7 +177,10 @@ def renew_cooperation(*, user, case_no: str, terms: dict) -> Case:
     old = case_for(user, case_no)
     if old.procedure != Procedure.COOPERATION:
         raise NotFound()
-    if not (scoping.acts_for(user, old.cooperation.elderly_care_institution) or scoping.acts_for(user, old.cooperation.medical_institution)):
+    if not (
+        scoping.acts_for(user, old.cooperation.elderly_care_institution)
+        or scoping.acts_for(user, old.cooperation.medical_institution)
+    ):
         raise Forbidden(_("只有协议双方可以续签。"))
     if old.state not in (CaseState.ACTIVE, CaseState.APPROVED, CaseState.EXPIRED):
         raise Conflict(_("只有生效中或已到期的协议可以续签。"), code="not_renewable")
@@ -211,7 +217,11 @@ def terminate_cooperation(*, user, case_no: str, reason: str) -> Case:
         )
         case.state = CaseState.TERMINATED
         case.save(update_fields=["state"])
-        other = agreement.medical_institution if party == agreement.elderly_care_institution else agreement.elderly_care_institution
+        other = (
+            agreement.medical_institution
+            if party == agreement.elderly_care_institution
+            else agreement.elderly_care_institution
+        )
         Notification.objects.get_or_create(
             institution=other,
             case=case,
@@ -224,7 +234,9 @@ def terminate_cooperation(*, user, case_no: str, reason: str) -> Case:
             issuers=[party, Department.objects.get(code=Department.Code.HEALTH)],
             number_from=Department.objects.get(code=Department.Code.HEALTH),
         )
-        record(action="agreement_terminated", actor=user, case_no=case.case_no, detail={"reason": reason, "by": party.name})
+        record(
+            action="agreement_terminated", actor=user, case_no=case.case_no, detail={"reason": reason, "by": party.name}
+        )
     return case
 
 
@@ -233,4 +245,3 @@ def _plain(text: str, field: str) -> None:
         validate_plain_text(text)
     except ValidationError as error:
         raise InvalidInput(fields={field: error.messages}) from None
-

@@ -79,7 +79,11 @@ def case_detail(request, case_no):
             "can_withdraw": acts_for and case.state in (CaseState.DRAFT, CaseState.IN_REVIEW, CaseState.RETURNED),
             "can_resubmit": acts_for and case.state == CaseState.RETURNED,
             **party_actions,
-            "my_tasks": [t for t in steps if t.is_open and scoping.holds(user, t) and t.owner_permission != "institutions.act_for_institution"],
+            "my_tasks": [
+                t
+                for t in steps
+                if t.is_open and scoping.holds(user, t) and t.owner_permission != "institutions.act_for_institution"
+            ],
         },
     )
 
@@ -138,7 +142,10 @@ def clinic_filing_new(request):
     form, staff, upload = _filing_forms(request)
     if request.method == "POST":
         form, case = _save_filing(
-            request, form, staff, upload,
+            request,
+            form,
+            staff,
+            upload,
             lambda **kwargs: services.submit_clinic_filing(user=request.user, **kwargs),
         )
         if case is not None:
@@ -171,12 +178,18 @@ def case_resubmit(request, case_no):
     form, staff, upload = _filing_forms(
         request,
         case=case,
-        initial={**{name: getattr(filing, name) for name in ClinicFilingForm.FIELDS}, "attachments": list(case.attachments.all())},
+        initial={
+            **{name: getattr(filing, name) for name in ClinicFilingForm.FIELDS},
+            "attachments": list(case.attachments.all()),
+        },
         staff_initial=list(filing.staff.values("name", "id_number", "role", "licence_no")),
     )
     if request.method == "POST":
         form, done = _save_filing(
-            request, form, staff, upload,
+            request,
+            form,
+            staff,
+            upload,
             lambda **kwargs: services.resubmit_clinic_filing(user=request.user, case_no=case.case_no, **kwargs),
         )
         if done is not None:
@@ -201,7 +214,9 @@ def case_resubmit(request, case_no):
 @login_required
 @require_POST
 def case_withdraw(request, case_no):
-    return case_action(request, case_no, lambda: services.withdraw_case(user=request.user, case_no=case_no), "办件已撤回。")
+    return case_action(
+        request, case_no, lambda: services.withdraw_case(user=request.user, case_no=case_no), "办件已撤回。"
+    )
 
 
 @login_required

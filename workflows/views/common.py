@@ -86,8 +86,8 @@ def error_summary(*forms) -> list[FormProblem]:
                     for message in messages
                 ]
             continue
-        for name, messages in form.errors.items():
-            for message in messages:
+        for name, field_messages in form.errors.items():
+            for message in field_messages:
                 if name == NON_FIELD_ERRORS or name not in form.fields:
                     problems.append(FormProblem("", "", str(message)))
                 else:
@@ -113,7 +113,9 @@ def navigation(request) -> dict:
     return {
         "nav": {
             "cases": True,
-            "apply": Role.APPLICANT in roles and user.institution is not None and user.institution.kind == "elderly_care",
+            "apply": Role.APPLICANT in roles
+            and user.institution is not None
+            and user.institution.kind == "elderly_care",
             "tasks": bool(roles & REVIEWER_ROLES),
             "agreements": True,
         }

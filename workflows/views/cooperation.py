@@ -37,7 +37,10 @@ def _form(request, *, initial=None, lock_parties=False):
     """The terms form, its party choices narrowed to the user's own institution and possible partners."""
     form = CooperationForm(request.POST if request.method == "POST" else None, initial=initial)
     own = request.user.institution
-    for name, kind in (("elderly_care_institution", Institution.Kind.ELDERLY_CARE), ("medical_institution", Institution.Kind.MEDICAL)):
+    for name, kind in (
+        ("elderly_care_institution", Institution.Kind.ELDERLY_CARE),
+        ("medical_institution", Institution.Kind.MEDICAL),
+    ):
         field = form.fields[name]
         if lock_parties:
             field.queryset = field.queryset.filter(pk=(initial or {}).get(name).pk)
@@ -71,7 +74,11 @@ def cooperation_new(request):
         if case is not None:
             messages.success(request, f"协议草案已提交，等待对方机构确认。办件编号 {case.case_no}。")
             return redirect("workflows:case_detail", case_no=case.case_no)
-    return render(request, "workflows/cooperation_form.html", {"section": "agreements", "form": form, "heading": "起草医养合作协议", "problems": error_summary(form)})
+    return render(
+        request,
+        "workflows/cooperation_form.html",
+        {"section": "agreements", "form": form, "heading": "起草医养合作协议", "problems": error_summary(form)},
+    )
 
 
 def _terms(agreement) -> dict:
@@ -87,7 +94,11 @@ def cooperation_revise(request, case_no):
         raise Http404()
     form = _form(request, initial=_terms(case.cooperation), lock_parties=True)
     if request.method == "POST":
-        done = _submit(request, form, lambda terms: agreements.resubmit_cooperation(user=request.user, case_no=case.case_no, terms=terms))
+        done = _submit(
+            request,
+            form,
+            lambda terms: agreements.resubmit_cooperation(user=request.user, case_no=case.case_no, terms=terms),
+        )
         if done is not None:
             messages.success(request, "修改已提交。")
             return redirect("workflows:case_detail", case_no=case.case_no)
@@ -113,18 +124,35 @@ def cooperation_renew(request, case_no):
         raise Http404()
     form = _form(request, initial=agreements.renewal_terms(old), lock_parties=True)
     if request.method == "POST":
-        case = _submit(request, form, lambda terms: agreements.renew_cooperation(user=request.user, case_no=old.case_no, terms=terms))
+        case = _submit(
+            request,
+            form,
+            lambda terms: agreements.renew_cooperation(user=request.user, case_no=old.case_no, terms=terms),
+        )
         if case is not None:
             messages.success(request, f"续签协议已提交，等待对方机构确认。办件编号 {case.case_no}。")
             return redirect("workflows:case_detail", case_no=case.case_no)
-    return render(request, "workflows/cooperation_form.html", {"section": "agreements", "form": form, "case": old, "heading": f"续签协议 · {old.case_no}", "problems": error_summary(form)})
+    return render(
+        request,
+        "workflows/cooperation_form.html",
+        {
+            "section": "agreements",
+            "form": form,
+            "case": old,
+            "heading": f"续签协议 · {old.case_no}",
+            "problems": error_summary(form),
+        },
+    )
 
 
 @login_required
 @require_POST
 def cooperation_confirm(request, case_no):
     return case_action(
-        request, case_no, lambda: agreements.confirm_cooperation(user=request.user, case_no=case_no), "已确认协议，办件已提交属地审核。"
+        request,
+        case_no,
+        lambda: agreements.confirm_cooperation(user=request.user, case_no=case_no),
+        "已确认协议，办件已提交属地审核。",
     )
 
 
@@ -183,6 +211,7 @@ def registry(request):
             "filters": filters,
             "states": [(value, label) for value, (label, _states) in REGISTRY_FILTERS.items()],
             "townships": Township.objects.all(),
-            "can_draft": request.user.institution is not None and scoping.acts_for(request.user, request.user.institution),
+            "can_draft": request.user.institution is not None
+            and scoping.acts_for(request.user, request.user.institution),
         },
     )

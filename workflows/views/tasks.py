@@ -19,8 +19,17 @@ from .common import error_summary, refusals_as_pages, refusals_on_form
 
 # The orderings each kind of list offers (TASK_ORDERINGS in workflows/listing.py).
 SORTS_BY_VIEW = {
-    "open": [("due", "承诺办结时间（最早在前）"), ("-due", "承诺办结时间（最晚在前）"), ("created", "到达时间（最早在前）"), ("-created", "到达时间（最新在前）")],
-    "archive": [("-finished", "办理时间（最新在前）"), ("due", "承诺办结时间（最早在前）"), ("-due", "承诺办结时间（最晚在前）")],
+    "open": [
+        ("due", "承诺办结时间（最早在前）"),
+        ("-due", "承诺办结时间（最晚在前）"),
+        ("created", "到达时间（最早在前）"),
+        ("-created", "到达时间（最新在前）"),
+    ],
+    "archive": [
+        ("-finished", "办理时间（最新在前）"),
+        ("due", "承诺办结时间（最早在前）"),
+        ("-due", "承诺办结时间（最晚在前）"),
+    ],
 }
 ALERTS_SHOWN = 10  # the deadline alerts above the queues; the rest are in the lists, ordered by due date
 
@@ -38,7 +47,9 @@ def task_list(request):
     if view not in QUEUES:
         view = "inbox"
     tabs = [(key, label) for key, (label, _) in QUEUES.items() if key != "unit" or scoping.can_head_any(request.user)]
-    filters = TaskFilters.from_query(request.GET, strict=False, default_sort="-finished" if view == "archive" else "due")
+    filters = TaskFilters.from_query(
+        request.GET, strict=False, default_sort="-finished" if view == "archive" else "due"
+    )
     tasks = filter_tasks(QUEUES[view][1](request.user).select_related("process__institution"), filters)
     page = Paginator(tasks, 25).get_page(request.GET.get("page"))
     alerts = list(scoping.deadline_alerts(request.user)[: ALERTS_SHOWN + 1])
@@ -54,7 +65,9 @@ def task_list(request):
             "sorts": SORTS_BY_VIEW["archive" if view == "archive" else "open"],
             "page": page,
             "alerts": alerts[:ALERTS_SHOWN],
-            "alerts_more": scoping.deadline_alerts(request.user).count() - ALERTS_SHOWN if len(alerts) > ALERTS_SHOWN else 0,
+            "alerts_more": scoping.deadline_alerts(request.user).count() - ALERTS_SHOWN
+            if len(alerts) > ALERTS_SHOWN
+            else 0,
             "can_head": scoping.can_head_any(request.user),
         },
     )
@@ -143,7 +156,10 @@ def task_reassign(request, task_id):
     if form.is_valid():
         with refusals_on_form(form) as refused:
             task = services.reassign_task(
-                user=request.user, task_id=task.pk, to_username=form.cleaned_data["to"], reason=form.cleaned_data["reason"]
+                user=request.user,
+                task_id=task.pk,
+                to_username=form.cleaned_data["to"],
+                reason=form.cleaned_data["reason"],
             )
         if not refused:
             messages.success(request, f"已将 {task.process.case_no} 改派给 {task.owner}。")

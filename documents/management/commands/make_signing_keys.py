@@ -38,4 +38,6 @@ class Command(BaseCommand):
             cert, key = create_unit_certificate(issuer, root_cert, root_key)
             write_unit(issuer, cert, key, root_cert)
             made += 1
-        self.stdout.write(self.style.SUCCESS(f"signing keys: {made} created, {len(units) - made} already present ({keys_dir()})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"signing keys: {made} created, {len(units) - made} already present ({keys_dir()})")
+        )

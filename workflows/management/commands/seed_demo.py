@@ -47,7 +47,9 @@ class Command(BaseCommand):
                 )
             )
             for case in cases:
-                self.stdout.write(f"  {case.case_no}  {case.get_procedure_display()}  {case.get_state_display()}  {case.institution.name}")
+                self.stdout.write(
+                    f"  {case.case_no}  {case.get_procedure_display()}  {case.get_state_display()}  {case.institution.name}"
+                )
             return
         # The decisions issue signed documents: without the county root CA they would fail.
         if not root_cert_path().exists():
@@ -65,7 +67,11 @@ class Command(BaseCommand):
         numbers = [sample.case_no for sample in made]
         documents = Document.objects.filter(case__case_no__in=numbers)
         issued = documents.filter(status=DocumentStatus.ISSUED).count()
-        self.stdout.write(self.style.SUCCESS(f"Sample cases loaded: {len(made)} cases, {issued} of {documents.count()} documents issued."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Sample cases loaded: {len(made)} cases, {issued} of {documents.count()} documents issued."
+            )
+        )
         for sample in made:
             self.stdout.write(f"  {sample.case_no}  {sample.procedure}  {sample.state}（{sample.what}）")
             self.stdout.write(f"      seen by: {sample.who}")
