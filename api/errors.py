@@ -7,7 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from workflows.errors import ServiceError
+from common.errors import ServiceError
 
 _CODES = {
     400: "invalid",

@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from common.errors import InvalidInput
 from forms.fields import LinesField
-from workflows.errors import InvalidInput
 
 SCALARS = (str, int, float, bool, type(None))
 

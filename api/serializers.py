@@ -4,11 +4,11 @@ from django.urls import reverse
 from rest_framework import serializers
 from viewflow.workflow.status import STATUS
 
+from common.validators import mask_id_number
 from documents.models import Document
 from forms.clinic_filing import ClinicFilingForm, StaffForm
 from forms.cooperation import CooperationForm
 from forms.decisions import DecisionForm
-from forms.validators import mask_id_number
 from institutions.models import Institution
 from workflows.models import Case, CaseTask, Procedure
 

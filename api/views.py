@@ -14,17 +14,16 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
 from documents.selectors import issued_document_for, visible_documents
 from documents.verification import verify_pdf
 from forms.attachments import UploadedFilesField
 from forms.clinic_filing import ClinicFilingForm, StaffFormSet, staff_formset_data
 from forms.cooperation import CooperationForm
 from institutions.models import Department, Institution, Township
-from permissions import scoping
 from permissions.roles import Role
 from permissions.services import create_user
-from workflows import services
-from workflows.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
+from workflows import scoping, services
 from workflows.listing import TASK_ORDERINGS, CaseFilters, TaskFilters, filter_cases, filter_tasks
 from workflows.models import CaseState, Procedure
 from workflows.services import cooperation as agreements

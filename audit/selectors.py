@@ -3,7 +3,7 @@
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from workflows.errors import InvalidInput
+from common.errors import InvalidInput
 
 from .models import AuditEvent
 

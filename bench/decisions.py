@@ -17,7 +17,7 @@ What it measures (see bench/README.md):
 * the SQL queries of one decision (claim, decide, both);
 * the SQL queries and wall time of one 待领取 page for a township reviewer (filled by
   --queue-cases extra filings from made-up nursing homes of its township), both
-  through ``permissions.scoping.task_queue`` (as workflows/views/tasks.py builds it)
+  through ``workflows.scoping.task_queue`` (as workflows/views/tasks.py builds it)
   and through the real view with Django's test client.
 
 PDF rendering is not measured: ``documents.services.enqueue_issue`` (run on commit
@@ -125,7 +125,7 @@ class Bench:
         return User.objects.select_related("institution", "township", "department").get(username=username)
 
     def submit(self, institution, *, insurance: bool = False):
-        from forms.validators import check_upload
+        from common.validators import check_upload
         from tests.helpers import uploaded_pdf, valid_filing, valid_staff
         from workflows import services
 
@@ -157,7 +157,7 @@ class Bench:
         services.decide_task(user=self.user(username), task_id=task.pk, decision=decision, **extra)
 
     def resubmit(self, institution, case, *, insurance: bool = False):
-        from forms.validators import check_upload
+        from common.validators import check_upload
         from tests.helpers import uploaded_pdf, valid_filing, valid_staff
         from workflows import services
 
@@ -377,7 +377,7 @@ class Bench:
 
     def queue_page(self, user):
         """The 待领取 page as workflows/views/tasks.py task_list builds it, iterated like the template."""
-        from permissions import scoping
+        from workflows import scoping
 
         tasks = scoping.task_queue(user).select_related("process__institution").order_by("due", "id")[:PAGE_SIZE]
         rows = 0

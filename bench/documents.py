@@ -89,10 +89,9 @@ def filed_case():
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from forms.validators import check_upload
-    from permissions import scoping
+    from common.validators import check_upload
     from permissions.models import User
-    from workflows import services
+    from workflows import scoping, services
 
     def user(name):
         return User.objects.get(username=name)

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from permissions import scoping
+from workflows import scoping
 
 from .models import Document, DocumentStatus, PolicyBasis
 

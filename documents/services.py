@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from forms.validators import validate_plain_text
-from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.validators import validate_plain_text
 
 from .issuers import Issuer, issuer_for
 from .models import Document, DocumentStatus
@@ -184,8 +184,8 @@ def can_correct(user, document: Document) -> bool:
 
 def _heads(user, issuer: Issuer) -> bool:
     from institutions.models import Department, Township
+    from permissions.grants import grants_for
     from permissions.roles import HEAD_DEPARTMENT, HEAD_TOWNSHIP
-    from permissions.scoping import grants_for
 
     grants = grants_for(user)
     if issuer.type == "department":

@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import ChineseForm
-
-from .validators import CheckedFile, check_upload
+from common.validators import CheckedFile, check_upload
 
 
 class AttachmentsField(forms.ModelMultipleChoiceField):
@@ -29,7 +28,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class UploadedFilesField(forms.FileField):
-    """Several files at once; each is checked by content and size (forms.validators.check_upload)."""
+    """Several files at once; each is checked by content and size (common.validators.check_upload)."""
 
     widget = MultipleFileInput
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_id_number, validate_money, validate_plain_text
+from common.validators import validate_id_number, validate_money, validate_plain_text
 
 
 class PlainTextField(forms.CharField):

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from forms.validators import validate_uscc
+from common.validators import validate_uscc
 
 # DOMAIN.md: "100张床位以上" includes 100 (民法典 第1259条).
 CLINIC_REQUIRED_FROM_BEDS = 100

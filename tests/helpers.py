@@ -7,9 +7,8 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from forms.validators import check_upload
-from permissions import scoping
-from workflows import services
+from common.validators import check_upload
+from workflows import scoping, services
 from workflows.models import Case
 
 # A real, tiny PDF (one empty page) — accepted by content sniffing and by PDF readers.

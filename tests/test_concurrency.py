@@ -15,8 +15,8 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 from viewflow.workflow.status import STATUS
 
+from common.errors import Conflict
 from workflows import services
-from workflows.errors import Conflict
 from workflows.models import Case, CaseState
 
 from .conftest import require_services

@@ -9,10 +9,10 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
+from common.validators import validate_id_number
 from documents.models import DocumentKind, DocumentStatus
-from forms.validators import validate_id_number
 from institutions.models import Institution, Township
-from permissions import scoping
+from workflows import scoping
 from workflows.demo_cases import MARKER
 from workflows.models import Case, CaseState, ClinicStaff, Notification, Procedure
 from workflows.models.clinic_filing import InsuranceDecision

@@ -10,8 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 from stdnum.cn import ric
 
-from forms.clinic_filing import StaffForm
-from forms.validators import (
+from common.validators import (
     check_upload,
     mask_id_number,
     validate_id_number,
@@ -19,6 +18,7 @@ from forms.validators import (
     validate_plain_text,
     validate_uscc,
 )
+from forms.clinic_filing import StaffForm
 from institutions.demo import demo_uscc
 
 from .helpers import DOCTOR_ID, PDF_BYTES, png_bytes

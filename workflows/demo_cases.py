@@ -33,12 +33,12 @@ from stdnum.cn import ric
 
 from audit.models import AuditEvent
 from audit.services import record
+from common.validators import check_upload, mask_id_number
 from forms.clinic_filing import ClinicFilingForm, StaffFormSet, staff_formset_data
 from forms.cooperation import CooperationForm
-from forms.validators import check_upload, mask_id_number
 from institutions.models import Institution
-from permissions import scoping
 from permissions.models import User
+from workflows import scoping
 
 from . import services
 from .deadlines import add_working_days

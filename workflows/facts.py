@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from common.formatting import chinese_date, date_range, money_with_words
-from forms.validators import mask_id_number
+from common.validators import mask_id_number
 
 from .models import Case, Procedure
 

@@ -15,7 +15,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from .errors import InvalidInput
+from common.errors import InvalidInput
+
 from .models import CaseState, Procedure
 
 MAX_QUERY_LENGTH = 40

@@ -5,10 +5,14 @@ from datetime import date, datetime
 
 from viewflow.workflow.status import STATUS
 
+from audit.models import AuditEvent
 from forms.clinic_filing import staffing_warnings
 from institutions.models import CLINIC_REQUIRED_FROM_BEDS
+from permissions.roles import ACT_FOR_INSTITUTION
 
-from .models import Case, CaseTask, Procedure
+from . import scoping
+from .models import Case, CaseTask, Notification, Procedure
+from .nodes import ConfirmStep, Supplement
 
 
 @dataclass
@@ -85,8 +89,6 @@ def case_timeline(case: Case, steps: list[CaseTask] | None = None) -> list[Timel
 
 def _reassignments_by_task(case: Case) -> dict[int, list[TimelineEntry]]:
     """Who moved which step from whom to whom, and why — read from the audit log, where it is recorded."""
-    from audit.models import AuditEvent
-
     moves: dict[int, list[TimelineEntry]] = {}
     events = (
         AuditEvent.objects.filter(case_no=case.case_no, action="task_reassigned").select_related("actor").order_by("id")
@@ -136,10 +138,6 @@ def review_warnings(case: Case) -> list[str]:
 
 def party_actions(user, case: Case, steps: list[CaseTask]) -> dict:
     """What an institution party may do on a case page (the services re-check every one)."""
-    from permissions import scoping
-
-    from .nodes import ConfirmStep, Supplement
-
     open_party_steps = [t for t in steps if t.is_open and scoping.holds(user, t)]
     actions = {
         "awaiting_my_confirmation": any(isinstance(t.flow_task, ConfirmStep) for t in open_party_steps),
@@ -162,9 +160,6 @@ def party_actions(user, case: Case, steps: list[CaseTask]) -> dict:
 
 def institution_to_do(user) -> list[CaseTask]:
     """Steps waiting for the user's institution: confirmations of drafts, supplements after a return."""
-    from permissions import scoping
-    from permissions.roles import ACT_FOR_INSTITUTION
-
     mine = sorted(scoping.grants_for(user).of(ACT_FOR_INSTITUTION))
     if not mine:
         return []
@@ -178,10 +173,5 @@ def institution_to_do(user) -> list[CaseTask]:
 
 
 def institution_notifications(user, limit: int = 10):
-    from permissions import scoping
-    from permissions.roles import ACT_FOR_INSTITUTION
-
-    from .models import Notification
-
     mine = sorted(scoping.grants_for(user).of(ACT_FOR_INSTITUTION), key=int)
     return Notification.objects.filter(institution_id__in=mine).select_related("case")[:limit]

@@ -6,9 +6,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from forms.validators import CheckedFile
+from common.errors import Forbidden
+from common.validators import CheckedFile
 
-from ..errors import Forbidden
 from ..models import Attachment
 from .cases import applicant_institution
 

@@ -5,10 +5,10 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from audit.services import record
-from permissions import scoping
+from common.errors import Conflict, Forbidden, NotFound
 from permissions.roles import ACT_FOR_INSTITUTION
 
-from ..errors import Conflict, Forbidden, NotFound
+from .. import scoping
 from ..models import Case, CaseState, CaseTask
 
 

@@ -4,10 +4,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from common.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from institutions.models import Institution
-from permissions import scoping
 
-from ..errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from .. import scoping
 from ..models import Attachment, Case, CaseState, ClinicFiling, ClinicStaff, Procedure
 from ..models.case import OPEN_STATES
 from .cases import applicant_institution, case_for, open_supplement_task

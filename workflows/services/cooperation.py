@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.validators import validate_plain_text
 from documents.models import DocumentKind
 from documents.services import request_document
-from forms.validators import validate_plain_text
 from institutions.models import Department, Institution
-from permissions import scoping
 
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from .. import scoping
 from ..models import Case, CaseState, CooperationAgreement, Decision, Notification, Procedure
 from ..models.case import OPEN_STATES
 from ..models.cooperation import IN_FORCE_STATES, TERM_FIELDS

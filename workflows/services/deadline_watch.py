@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from audit.services import record
 from permissions.roles import REVIEW_DEPARTMENT, REVIEW_TOWNSHIP
-from permissions.scoping import OPEN_TASK
+from workflows.scoping import OPEN_TASK
 
 from ..deadlines import add_working_days
 from ..models import CaseTask, TaskAlert

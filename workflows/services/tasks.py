@@ -14,10 +14,10 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from audit.services import record
-from forms.validators import validate_plain_text
-from permissions import scoping
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.validators import validate_plain_text
 
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from .. import scoping
 from ..models import CaseTask, Decision
 from ..nodes import ReviewStep
 

@@ -11,8 +11,8 @@ from documents.services import can_correct
 from forms.attachments import UploadForm
 from forms.clinic_filing import ClinicFilingForm, StaffFormSet
 from institutions.models import Township
-from permissions import scoping
 from permissions.roles import COUNTY_WIDE_READERS
+from workflows import scoping
 
 from .. import selectors, services
 from ..facts import case_facts

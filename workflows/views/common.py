@@ -9,9 +9,8 @@ from django.forms.formsets import BaseFormSet
 from django.http import Http404
 from django.shortcuts import redirect
 
+from common.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from permissions.roles import REVIEWER_DEPARTMENT, Role
-
-from ..errors import Forbidden, InvalidInput, NotFound, ServiceError
 
 REVIEWER_ROLES = {Role.TOWNSHIP_REVIEWER, Role.UNIT_HEAD, *REVIEWER_DEPARTMENT}
 

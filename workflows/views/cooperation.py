@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from forms.cooperation import CooperationForm
 from institutions.models import Institution, Township
-from permissions import scoping
+from workflows import scoping
 
 from .. import selectors, services
 from ..models import CaseState, Procedure

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from forms.decisions import DecisionForm, ReassignForm
-from permissions import scoping
+from workflows import scoping
 
 from .. import selectors, services
 from ..facts import case_facts

@@ -5,12 +5,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from common.errors import ServiceError
 from documents.background import wait_for_background_documents
 from documents.keys import root_cert_path
 from documents.models import Document, DocumentStatus
 from institutions.demo import load_all
 from workflows.demo_cases import load_sample_cases, marked_cases, samples_loaded
-from workflows.errors import ServiceError
 
 
 class Command(BaseCommand):

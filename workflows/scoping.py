@@ -2,60 +2,42 @@
 
 One rule per question, applied in the database query itself; a detail page asks the
 same queryset for the one row, so a list and a page can never disagree. Jurisdiction
-comes from the user's guardian grants (read once per request) and the viewflow owner
-permission each task carries (workflows/units.py).
+comes from the user's grants (permissions/grants.py, read once per request) and the
+viewflow owner permission each task carries (workflows/units.py).
 """
 
-from dataclasses import dataclass
-
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from guardian.models import UserObjectPermission
 from viewflow.workflow.status import STATUS
 
-from .roles import (
-    ACT_FOR_INSTITUTION,
-    COUNTY_WIDE_READERS,
-    HEAD_DEPARTMENT,
-    HEAD_TOWNSHIP,
-    JURISDICTION_PERMISSIONS,
-    REVIEW_DEPARTMENT,
-    REVIEW_TOWNSHIP,
-)
+from institutions.models import Institution
+from permissions.grants import Grants, acts_for, can_head, can_head_any, grants_for, holds
+from permissions.models import User
+from permissions.roles import ACT_FOR_INSTITUTION, HEAD_DEPARTMENT, HEAD_TOWNSHIP, REVIEW_DEPARTMENT, REVIEW_TOWNSHIP
+
+from .models import Case, CaseTask, TaskAlert
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 
-
-@dataclass(frozen=True)
-class Grants:
-    """The objects a user's jurisdiction grants cover, as primary keys (strings, like guardian's)."""
-
-    user: object
-    by_permission: dict[str, frozenset[str]]
-
-    def of(self, permission: str) -> frozenset[str]:
-        return self.by_permission.get(permission, frozenset())
-
-    @property
-    def county_wide(self) -> bool:
-        """Auditors and administrators read every case (asks for the roles only when needed)."""
-        return self.user.is_authenticated and bool(self.user.roles & COUNTY_WIDE_READERS)
-
-
-def grants_for(user) -> Grants:
-    cached = getattr(user, "_yiyang_grants", None)
-    if cached is not None:
-        return cached
-    found: dict[str, set[str]] = {}
-    if user.is_authenticated:
-        codenames = {perm.split(".", 1)[1]: perm for perm in JURISDICTION_PERMISSIONS}
-        rows = UserObjectPermission.objects.filter(
-            user=user, permission__codename__in=codenames, permission__content_type__app_label="institutions"
-        ).values_list("permission__codename", "object_pk")
-        for codename, object_pk in rows:
-            found.setdefault(codenames[codename], set()).add(object_pk)
-    grants = Grants(user=user, by_permission={perm: frozenset(pks) for perm, pks in found.items()})
-    user._yiyang_grants = grants
-    return grants
+__all__ = [
+    "OPEN_TASK",
+    "acts_for",
+    "can_head",
+    "can_head_any",
+    "deadline_alerts",
+    "grants_for",
+    "holds",
+    "may_see_id_numbers",
+    "task_archive",
+    "task_inbox",
+    "task_queue",
+    "unit_open_tasks",
+    "users_holding",
+    "visible_cases",
+    "visible_institutions",
+    "workable_tasks",
+]
 
 
 def _tasks_for(grants: Grants, permissions: tuple[str, ...]) -> Q:
@@ -68,17 +50,8 @@ def _tasks_for(grants: Grants, permissions: tuple[str, ...]) -> Q:
     return condition
 
 
-def _task_model():
-    from workflows.models import CaseTask
-
-    return CaseTask
-
-
 def _human_tasks() -> QuerySet:
-    return _task_model().objects.filter(flow_task_type="HUMAN").select_related("process", "owner")
-
-
-# --- tasks ---------------------------------------------------------------------------
+    return CaseTask.objects.filter(flow_task_type="HUMAN").select_related("process", "owner")
 
 
 def task_queue(user) -> QuerySet:
@@ -123,16 +96,6 @@ def workable_tasks(user) -> QuerySet:
     return _human_tasks().filter(reach)
 
 
-def holds(user, task) -> bool:
-    """Whether the user holds the jurisdiction a task is routed to (its owner permission on its object)."""
-    return task.owner_permission_obj_pk in grants_for(user).of(task.owner_permission)
-
-
-def can_head_any(user) -> bool:
-    grants = grants_for(user)
-    return bool(grants.of(HEAD_TOWNSHIP) or grants.of(HEAD_DEPARTMENT))
-
-
 def deadline_alerts(user, *, today=None) -> QuerySet:
     """The deadline alerts a user should see (workflows/services/deadline_watch.py).
 
@@ -140,10 +103,6 @@ def deadline_alerts(user, *, today=None) -> QuerySet:
     the user's 待领取 — while still not overdue; overdue escalations of the open steps of
     the units the user heads.
     """
-    from django.utils import timezone
-
-    from workflows.models import TaskAlert
-
     today = today or timezone.localdate()
     held = Q(task__in=task_inbox(user).values("pk")) | Q(task__in=task_queue(user).values("pk"))
     return (
@@ -159,8 +118,6 @@ def deadline_alerts(user, *, today=None) -> QuerySet:
 
 def users_holding(task) -> QuerySet:
     """Active users who hold the jurisdiction a task is routed to (candidates for reassignment)."""
-    from .models import User
-
     app_label, codename = task.owner_permission.split(".", 1)
     holders = UserObjectPermission.objects.filter(
         permission__codename=codename,
@@ -170,25 +127,11 @@ def users_holding(task) -> QuerySet:
     return User.objects.filter(is_active=True, pk__in=holders).order_by("username")
 
 
-def can_head(user, task) -> bool:
-    grants = grants_for(user)
-    if task.owner_permission == REVIEW_TOWNSHIP:
-        return task.owner_permission_obj_pk in grants.of(HEAD_TOWNSHIP)
-    if task.owner_permission == REVIEW_DEPARTMENT:
-        return task.owner_permission_obj_pk in grants.of(HEAD_DEPARTMENT)
-    return False
-
-
-# --- cases ---------------------------------------------------------------------------
-
-
 def visible_cases(user) -> QuerySet:
     """Cases the user may read: its institution's, its township's, those routed to its department.
 
     Auditors and administrators read every case.
     """
-    from workflows.models import Case
-
     cases = Case.objects.select_related("institution", "township")
     if not user.is_authenticated:
         return cases.none()
@@ -210,7 +153,7 @@ def visible_cases(user) -> QuerySet:
         condition |= Q(township_id__in=sorted(townships, key=int))
     departments = grants.of(REVIEW_DEPARTMENT)
     if departments:
-        routed = _task_model().objects.filter(
+        routed = CaseTask.objects.filter(
             process=OuterRef("pk"), owner_permission=REVIEW_DEPARTMENT, owner_permission_obj_pk__in=sorted(departments)
         )
         condition |= Exists(routed)
@@ -220,8 +163,6 @@ def visible_cases(user) -> QuerySet:
 def visible_institutions(user) -> QuerySet:
     """Institutions the user may look up: its own and the possible partners (the registry's
     public facts of institutions of the other kind); its township's; all for bureaus and auditors."""
-    from institutions.models import Institution
-
     institutions = Institution.objects.select_related("township")
     if not user.is_authenticated:
         return institutions.none()
@@ -237,15 +178,10 @@ def visible_institutions(user) -> QuerySet:
     return institutions.filter(condition)
 
 
-def acts_for(user, institution) -> bool:
-    return str(institution.pk) in grants_for(user).of(ACT_FOR_INSTITUTION)
-
-
 def may_see_id_numbers(user, case) -> bool:
     """Full ID numbers only for a reviewer who holds an open task of the case."""
     return (
-        _task_model()
-        .objects.filter(process=case, owner=user, status=STATUS.ASSIGNED)
+        CaseTask.objects.filter(process=case, owner=user, status=STATUS.ASSIGNED)
         .exclude(owner_permission=ACT_FOR_INSTITUTION)
         .exists()
     )

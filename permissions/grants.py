@@ -1,0 +1,77 @@
+"""A user's jurisdiction grants: which institutions, townships and departments it acts for, reviews or heads.
+
+The grants are django-guardian object permissions derived from the user's roles and
+binding (permissions.services.sync_jurisdiction); they are read once per request and
+cached on the user. Whether a user holds the unit a task is routed to is a question
+about these grants and the task's owner permission alone.
+"""
+
+from dataclasses import dataclass
+
+from guardian.models import UserObjectPermission
+
+from .roles import (
+    ACT_FOR_INSTITUTION,
+    COUNTY_WIDE_READERS,
+    HEAD_DEPARTMENT,
+    HEAD_TOWNSHIP,
+    JURISDICTION_PERMISSIONS,
+    REVIEW_DEPARTMENT,
+    REVIEW_TOWNSHIP,
+)
+
+
+@dataclass(frozen=True)
+class Grants:
+    """The objects a user's jurisdiction grants cover, as primary keys (strings, like guardian's)."""
+
+    user: object
+    by_permission: dict[str, frozenset[str]]
+
+    def of(self, permission: str) -> frozenset[str]:
+        return self.by_permission.get(permission, frozenset())
+
+    @property
+    def county_wide(self) -> bool:
+        """Auditors and administrators read every case (asks for the roles only when needed)."""
+        return self.user.is_authenticated and bool(self.user.roles & COUNTY_WIDE_READERS)
+
+
+def grants_for(user) -> Grants:
+    cached = getattr(user, "_yiyang_grants", None)
+    if cached is not None:
+        return cached
+    found: dict[str, set[str]] = {}
+    if user.is_authenticated:
+        codenames = {perm.split(".", 1)[1]: perm for perm in JURISDICTION_PERMISSIONS}
+        rows = UserObjectPermission.objects.filter(
+            user=user, permission__codename__in=codenames, permission__content_type__app_label="institutions"
+        ).values_list("permission__codename", "object_pk")
+        for codename, object_pk in rows:
+            found.setdefault(codenames[codename], set()).add(object_pk)
+    grants = Grants(user=user, by_permission={perm: frozenset(pks) for perm, pks in found.items()})
+    user._yiyang_grants = grants
+    return grants
+
+
+def holds(user, task) -> bool:
+    """Whether the user holds the jurisdiction a task is routed to (its owner permission on its object)."""
+    return task.owner_permission_obj_pk in grants_for(user).of(task.owner_permission)
+
+
+def can_head_any(user) -> bool:
+    grants = grants_for(user)
+    return bool(grants.of(HEAD_TOWNSHIP) or grants.of(HEAD_DEPARTMENT))
+
+
+def can_head(user, task) -> bool:
+    grants = grants_for(user)
+    if task.owner_permission == REVIEW_TOWNSHIP:
+        return task.owner_permission_obj_pk in grants.of(HEAD_TOWNSHIP)
+    if task.owner_permission == REVIEW_DEPARTMENT:
+        return task.owner_permission_obj_pk in grants.of(HEAD_DEPARTMENT)
+    return False
+
+
+def acts_for(user, institution) -> bool:
+    return str(institution.pk) in grants_for(user).of(ACT_FOR_INSTITUTION)
