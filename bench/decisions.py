@@ -17,7 +17,7 @@ What it measures (see bench/README.md):
 * the SQL queries of one decision (claim, decide, both);
 * the SQL queries and wall time of one 待领取 page for a township reviewer (filled by
   --queue-cases extra filings from made-up nursing homes of its township), both
-  through ``workflows.scoping.task_queue`` (as workflows/views/tasks.py builds it)
+  through ``workflows.scoping.task_queue`` (as web/tasks.py builds it)
   and through the real view with Django's test client.
 
 PDF rendering is not measured: ``documents.services.enqueue_issue`` (run on commit
@@ -35,7 +35,7 @@ from collections import Counter
 from harness import ThrowawayDatabase  # noqa: E402 - sets sys.path and the settings module
 
 QUEUE_USER = "twp-anwen"  # 安文街道审核员: the township of 县社会福利中心 and 沁春园养老院
-PAGE_SIZE = 25  # workflows/views/tasks.py: Paginator(tasks, 25)
+PAGE_SIZE = 25  # web/tasks.py: Paginator(tasks, 25)
 
 
 def parse_args(argv=None):
@@ -376,7 +376,7 @@ class Bench:
         return claim, decide, both
 
     def queue_page(self, user):
-        """The 待领取 page as workflows/views/tasks.py task_list builds it, iterated like the template."""
+        """The 待领取 page as web/tasks.py task_list builds it, iterated like the template."""
         from workflows import scoping
 
         tasks = scoping.task_queue(user).select_related("process__institution").order_by("due", "id")[:PAGE_SIZE]

@@ -6,7 +6,7 @@ from django.http import HttpResponseBadRequest
 from django.template import loader
 from django.urls import include, path
 
-from workflows.views.cases import home
+from web.cases import home
 
 # The admin speaks the product's name, not "Django 管理".
 admin.site.site_header = "医养通办 · 系统管理"
@@ -17,7 +17,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", include("workflows.urls")),
+    path("", include("web.urls")),
     path("", include("documents.urls")),
     path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""Web URLs of documents."""
+"""Public URLs of documents: the QR page and verification by upload."""
 
 from django.urls import path
 
@@ -7,8 +7,6 @@ from . import views
 app_name = "documents"
 
 urlpatterns = [
-    path("documents/<int:pk>/pdf", views.download, name="download"),
-    path("documents/<int:pk>/correct/", views.correct, name="correct"),
     path("verify/", views.verify, name="verify"),
     path("verify/<str:token>/", views.public, name="public"),
 ]

@@ -13,12 +13,11 @@ from django.views.decorators.http import require_POST
 
 from forms.cooperation import CooperationForm
 from institutions.models import Institution, Township
-from workflows import scoping
+from workflows import scoping, selectors, services
+from workflows.models import CaseState, Procedure
+from workflows.models.cooperation import IN_FORCE_STATES
+from workflows.services import cooperation as agreements
 
-from .. import selectors, services
-from ..models import CaseState, Procedure
-from ..models.cooperation import IN_FORCE_STATES
-from ..services import cooperation as agreements
 from .common import case_action, error_summary, refusals_as_pages, refusals_on_form
 
 REGISTRY_STATES = (CaseState.ACTIVE, CaseState.APPROVED, CaseState.EXPIRED, CaseState.TERMINATED)

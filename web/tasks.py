@@ -9,12 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from forms.decisions import DecisionForm, ReassignForm
-from workflows import scoping
+from workflows import scoping, selectors, services
+from workflows.facts import case_facts
+from workflows.listing import TaskFilters, filter_tasks
+from workflows.models import Procedure
 
-from .. import selectors, services
-from ..facts import case_facts
-from ..listing import TaskFilters, filter_tasks
-from ..models import Procedure
 from .common import error_summary, refusals_as_pages, refusals_on_form
 
 # The orderings each kind of list offers (TASK_ORDERINGS in workflows/listing.py).

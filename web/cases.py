@@ -12,13 +12,12 @@ from forms.attachments import UploadForm
 from forms.clinic_filing import ClinicFilingForm, StaffFormSet
 from institutions.models import Township
 from permissions.roles import COUNTY_WIDE_READERS
-from workflows import scoping
+from workflows import scoping, selectors, services
+from workflows.facts import case_facts
+from workflows.listing import CaseFilters, filter_cases
+from workflows.models import Attachment, CaseState, Procedure
+from workflows.services.cases import applicant_institution
 
-from .. import selectors, services
-from ..facts import case_facts
-from ..listing import CaseFilters, filter_cases
-from ..models import Attachment, CaseState, Procedure
-from ..services.cases import applicant_institution
 from .common import REVIEWER_ROLES, case_action, error_summary, refusals_as_pages, refusals_on_form
 
 

@@ -1,8 +1,8 @@
-"""Web URLs of cases and tasks."""
+"""Web URLs of cases, tasks, agreements and document downloads."""
 
 from django.urls import path
 
-from .views import cases, cooperation, tasks
+from . import cases, cooperation, documents, tasks
 
 app_name = "workflows"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("cases/<str:case_no>/resubmit/", cases.case_resubmit, name="case_resubmit"),
     path("cases/<str:case_no>/withdraw/", cases.case_withdraw, name="case_withdraw"),
     path("attachments/<int:pk>/", cases.attachment_download, name="attachment_download"),
+    path("documents/<int:pk>/pdf", documents.download, name="document_download"),
+    path("documents/<int:pk>/correct/", documents.correct, name="document_correct"),
     path("tasks/", tasks.task_list, name="task_list"),
     path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
     path("tasks/<int:task_id>/claim/", tasks.task_claim, name="task_claim"),

@@ -101,21 +101,3 @@ def case_action(request, case_no: str, action, success: str):
     if not refused:
         messages.success(request, success)
     return redirect("workflows:case_detail", case_no=case_no)
-
-
-def navigation(request) -> dict:
-    """Template context: which sections the user's roles open."""
-    user = request.user
-    if not user.is_authenticated:
-        return {}
-    roles = user.roles
-    return {
-        "nav": {
-            "cases": True,
-            "apply": Role.APPLICANT in roles
-            and user.institution is not None
-            and user.institution.kind == "elderly_care",
-            "tasks": bool(roles & REVIEWER_ROLES),
-            "agreements": True,
-        }
-    }
