@@ -64,6 +64,7 @@ class ClinicFilingFlow(flow.Flow):
         case.applicant = applicant
         case.submitted_at = timezone.now()
         case.save()
+        case.add_parties({institution: "applicant"})
         record_filing(case)
         return case
 

@@ -65,6 +65,9 @@ class CooperationFlow(flow.Flow):
         case.submitted_at = timezone.now()
         case.amount = terms["annual_fee"]
         case.save()
+        case.add_parties(
+            {terms["elderly_care_institution"]: "elderly_care_party", terms["medical_institution"]: "medical_party"}
+        )
         record_agreement(case)
         return case
 

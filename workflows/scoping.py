@@ -16,7 +16,7 @@ from permissions.grants import Grants, acts_for, can_head, can_head_any, grants_
 from permissions.models import User
 from permissions.roles import ACT_FOR_INSTITUTION, HEAD_DEPARTMENT, HEAD_TOWNSHIP, REVIEW_DEPARTMENT, REVIEW_TOWNSHIP
 
-from .models import Case, CaseTask, TaskAlert
+from .models import Case, CaseParty, CaseTask, TaskAlert
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -141,13 +141,9 @@ def visible_cases(user) -> QuerySet:
     condition = Q(pk__in=[])
     institutions = grants.of(ACT_FOR_INSTITUTION)
     if institutions:
-        mine = sorted(institutions, key=int)
-        # The drafting party is the case's institution; the other party of an agreement sees it too.
-        condition |= (
-            Q(institution_id__in=mine)
-            | Q(cooperation__elderly_care_institution_id__in=mine)
-            | Q(cooperation__medical_institution_id__in=mine)
-        )
+        # The applicant, or either party of an agreement: every procedure records its parties.
+        parties = CaseParty.objects.filter(case=OuterRef("pk"), institution_id__in=sorted(institutions, key=int))
+        condition |= Exists(parties)
     townships = grants.of(REVIEW_TOWNSHIP)
     if townships:
         condition |= Q(township_id__in=sorted(townships, key=int))

@@ -3,7 +3,7 @@
 from .alerts import TaskAlert
 from .attachments import Attachment
 from .calendar import CalendarDay
-from .case import Case, CaseState, CaseTask, Decision, Procedure
+from .case import Case, CaseParty, CaseState, CaseTask, Decision, Procedure
 from .clinic_filing import ClinicFiling, ClinicStaff
 from .cooperation import CooperationAgreement, Notification, ServiceItem
 from .numbering import NumberSequence
@@ -12,6 +12,7 @@ __all__ = [
     "Attachment",
     "CalendarDay",
     "Case",
+    "CaseParty",
     "CaseState",
     "CaseTask",
     "ClinicFiling",

@@ -92,10 +92,41 @@ class Case(AbstractProcess):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    def add_parties(self, parties: dict) -> None:
+        """Record the institutions on the applicant's side ({institution: role}); they may see and act on the case."""
+        CaseParty.objects.bulk_create(
+            [CaseParty(case=self, institution=institution, role=role) for institution, role in parties.items()],
+            ignore_conflicts=True,
+        )
+
     def get_state_display(self) -> str:
         """The state as this procedure's users call it (the API's status code stays the same)."""
         own = STATE_LABELS_BY_PROCEDURE.get(self.procedure, {})
         return str(own.get(self.state) or CaseState(self.state).label)
+
+
+class CaseParty(models.Model):
+    """An institution on the applicant's side of a case: the applicant, or each party of an agreement.
+
+    Every procedure writes its parties when it opens a case, so "which cases may this
+    institution see" is one indexed question for all procedures, asked by the scoping
+    without knowing any procedure's own tables.
+    """
+
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="parties")
+    institution = models.ForeignKey(
+        "institutions.Institution", verbose_name=_("机构"), on_delete=models.PROTECT, related_name="case_parties"
+    )
+    role = models.CharField(_("身份"), max_length=30)
+
+    class Meta:
+        verbose_name = _("办件当事机构")
+        verbose_name_plural = _("办件当事机构")
+        constraints = [models.UniqueConstraint(fields=["case", "institution"], name="case_party_once")]
+        indexes = [models.Index(fields=["institution", "case"], name="case_party_institution")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.institution_id} ({self.role})"
 
 
 class CaseTask(AbstractTask):
