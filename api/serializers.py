@@ -1,53 +1,23 @@
-"""The shapes the API returns (docs/api-contract.md), and the request bodies the forms don't describe."""
+"""The shapes the API returns (docs/api-contract.md), and the request bodies the forms don't describe.
+
+Each shape is stated once: its fields say where each value comes from (``source=`` or a
+method), so the schema and the output cannot drift apart. A case's ``data`` is its
+procedure's own (``case_data`` in the procedure's api module).
+"""
 
 from django.urls import reverse
 from rest_framework import serializers
 from viewflow.workflow.status import STATUS
 
-from common.validators import mask_id_number
+from common import procedures
 from documents.models import Document
-from forms.clinic_filing import ClinicFilingForm, StaffForm
-from forms.cooperation import CooperationForm
 from forms.decisions import DecisionForm
 from institutions.models import Institution
-from workflows.models import Case, CaseTask, Procedure
+from workflows.models import Case, CaseTask
 
 from .forms_bridge import serializer_for_form
 
-# --- requests (schema only; validation is the forms') -------------------------------------
-
-StaffRequest = serializer_for_form(StaffForm, "StaffRequest")
-ClinicFilingRequest = serializer_for_form(
-    ClinicFilingForm,
-    "ClinicFilingRequest",
-    extra={
-        "staff": serializers.ListField(child=StaffRequest(), min_length=1),
-        "attachments": serializers.ListField(child=serializers.IntegerField(), min_length=1),
-    },
-)
-ClinicFilingResubmitRequest = serializer_for_form(
-    ClinicFilingForm,
-    "ClinicFilingResubmitRequest",
-    optional=True,
-    extra={
-        "staff": serializers.ListField(child=StaffRequest(), required=False),
-        "attachments": serializers.ListField(
-            child=serializers.IntegerField(), required=False, help_text="附件（追加）"
-        ),
-    },
-)
-CooperationRequest = serializer_for_form(CooperationForm, "CooperationRequest")
-# Resubmission and renewal take only the fields that change.
-CooperationChangesRequest = serializer_for_form(CooperationForm, "CooperationChangesRequest", optional=True)
-
-
-class CommentRequest(serializers.Serializer):
-    comment = serializers.CharField(max_length=1000)
-
-
-class ReasonRequest(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
-
+# --- requests (schema only; validation is the forms'; each procedure's own are in its api module) --
 
 DecisionRequest = serializer_for_form(
     DecisionForm, "DecisionRequest", extra={"fields": serializers.DictField(required=False)}
@@ -93,23 +63,24 @@ class UserCreateRequest(serializers.Serializer):
 # --- responses ----------------------------------------------------------------------------
 
 
+class InstitutionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
-    display_name = serializers.CharField()
-    roles = serializers.ListField(child=serializers.CharField())
-    institution = serializers.DictField(allow_null=True)
-    township = serializers.CharField(allow_null=True)
-    department = serializers.CharField(allow_null=True)
+    display_name = serializers.SerializerMethodField()
+    roles = serializers.SerializerMethodField()
+    institution = InstitutionRefSerializer(allow_null=True)
+    township = serializers.CharField(source="township.code", allow_null=True)
+    department = serializers.CharField(source="department.code", allow_null=True)
 
-    def to_representation(self, user):
-        return {
-            "username": user.username,
-            "display_name": user.display_name or user.username,
-            "roles": sorted(user.roles),
-            "institution": {"id": user.institution.pk, "name": user.institution.name} if user.institution else None,
-            "township": user.township.code if user.township else None,
-            "department": user.department.code if user.department else None,
-        }
+    def get_display_name(self, user) -> str:
+        return user.display_name or user.username
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(user.roles)
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
@@ -118,7 +89,7 @@ class InstitutionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Institution
-        fields = ["id", "name", "uscc", "kind", "ownership", "township", "beds", "operating_since", "models"]
+        fields = ["id", "code", "name", "uscc", "kind", "ownership", "township", "beds", "operating_since", "models"]
 
 
 class InstitutionCreateSerializer(serializers.ModelSerializer):
@@ -143,197 +114,101 @@ def step_status(task: CaseTask) -> str:
 
 
 class StepSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    title = serializers.CharField()
-    unit = serializers.CharField()
-    status = serializers.ChoiceField(choices=["pending", "assigned", "done", "cancelled"])
-    assignee = serializers.CharField(allow_null=True)
+    name = serializers.CharField(source="flow_task.name")
+    title = serializers.CharField(source="flow_task.task_title")
+    unit = serializers.CharField(source="unit_label")
+    status = serializers.SerializerMethodField()
+    assignee = serializers.CharField(source="owner.username", allow_null=True)
     due = serializers.DateField(allow_null=True)
-    decided_at = serializers.DateTimeField(allow_null=True)
-    decision = serializers.CharField(allow_null=True)
+    decided_at = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
     comment = serializers.CharField()
     missing_items = serializers.ListField(child=serializers.CharField())
 
-    def to_representation(self, task):
-        return {
-            "name": task.flow_task.name,
-            "title": str(task.flow_task.task_title),
-            "unit": task.unit_label,
-            "status": step_status(task),
-            "assignee": task.owner.username if task.owner_id else None,
-            "due": task.due.isoformat() if task.due else None,
-            "decided_at": serializers.DateTimeField().to_representation(task.finished)
-            if task.status == STATUS.DONE
-            else None,
-            "decision": task.decision or None,
-            "comment": task.comment,
-            "missing_items": task.missing_items,
-        }
+    def get_status(self, task) -> str:
+        return step_status(task)
+
+    def get_decided_at(self, task) -> str | None:
+        return serializers.DateTimeField().to_representation(task.finished) if task.status == STATUS.DONE else None
+
+    def get_decision(self, task) -> str | None:
+        return task.decision or None
 
 
 class DocumentRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     kind = serializers.CharField()
     number = serializers.CharField()
     version = serializers.IntegerField()
     status = serializers.CharField()
-    url = serializers.CharField(allow_null=True)
+    url = serializers.SerializerMethodField()
 
-    def to_representation(self, document):
-        return {
-            "id": document.pk,
-            "kind": document.kind,
-            "number": document.number,
-            "version": document.version,
-            "status": document.status,
-            "url": reverse("api:document-pdf", args=[document.pk]) if document.status == "issued" else None,
-        }
-
-
-def clinic_filing_data(case: Case, *, reveal_ids: bool) -> dict:
-    filing = case.clinic_filing
-    return {
-        "clinic_name": filing.clinic_name,
-        "clinic_type": filing.clinic_type,
-        "services": filing.services,
-        "floor_area": f"{filing.floor_area:.2f}",
-        "equipment": filing.equipment,
-        "opening_date": filing.opening_date.isoformat(),
-        "medical_insurance": filing.medical_insurance,
-        "staff": [
-            {
-                "name": person.name,
-                "id_number": person.id_number if reveal_ids else mask_id_number(person.id_number),
-                "role": person.role,
-                "licence_no": person.licence_no,
-            }
-            for person in filing.staff.all()
-        ],
-        "attachments": [a.pk for a in case.attachments.all()],
-        "filing_no": filing.filing_no,
-        "insurance_decision": filing.insurance_decision,
-    }
-
-
-def cooperation_data(case: Case, *, reveal_ids: bool) -> dict:
-    agreement = case.cooperation
-    return {
-        "elderly_care_institution": agreement.elderly_care_institution_id,
-        "medical_institution": agreement.medical_institution_id,
-        "drafted_by": case.institution_id,
-        "start_date": agreement.start_date.isoformat(),
-        "end_date": agreement.end_date.isoformat(),
-        "residents": agreement.residents,
-        "service_items": agreement.service_items,
-        "visits_per_week": agreement.visits_per_week,
-        "annual_fee": f"{agreement.annual_fee:.2f}",
-        "renewal_of": agreement.renewal_of.case_no if agreement.renewal_of_id else None,
-        "terminated_at": serializers.DateTimeField().to_representation(agreement.terminated_at)
-        if agreement.terminated_at
-        else None,
-        "termination_reason": agreement.termination_reason or None,
-    }
-
-
-CASE_DATA = {Procedure.CLINIC_FILING: clinic_filing_data, Procedure.COOPERATION: cooperation_data}
+    def get_url(self, document) -> str | None:
+        return reverse("api:document-pdf", args=[document.pk]) if document.status == "issued" else None
 
 
 class CaseSummarySerializer(serializers.Serializer):
     case_no = serializers.CharField()
-    procedure = serializers.ChoiceField(choices=Procedure.choices)
-    status = serializers.CharField()
-    institution = serializers.DictField()
-    township = serializers.CharField()
+    procedure = serializers.ChoiceField(choices=procedures.choices())  # filled when workflows is ready
+    status = serializers.CharField(source="state")
+    institution = InstitutionRefSerializer()
+    township = serializers.CharField(source="township.code")
     submitted_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
 
-    def to_representation(self, case):
-        return {
-            "case_no": case.case_no,
-            "procedure": case.procedure,
-            "status": case.state,
-            "institution": {"id": case.institution_id, "name": case.institution.name},
-            "township": case.township.code,
-            "submitted_at": serializers.DateTimeField().to_representation(case.submitted_at),
-            "decided_at": serializers.DateTimeField().to_representation(case.decided_at) if case.decided_at else None,
-            "amount": f"{case.amount:.2f}" if case.amount is not None else None,
-        }
-
 
 class CaseSerializer(CaseSummarySerializer):
-    data = serializers.DictField()
-    steps = StepSerializer(many=True)
-    documents = DocumentRefSerializer(many=True)
+    data = serializers.SerializerMethodField()
+    steps = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
 
-    def to_representation(self, case):
-        reveal_ids = self.context.get("reveal_ids", False)
+    def get_data(self, case: Case) -> dict:
+        """The procedure's own fields (its api module's ``case_data``)."""
+        return case.procedure_spec.api_module().case_data(case, self.context.get("reveal_ids", False))
+
+    def get_steps(self, case: Case) -> list[dict]:
         steps = case.task_set.filter(flow_task_type="HUMAN").select_related("owner").order_by("id")
-        return {
-            **super().to_representation(case),
-            "data": CASE_DATA[case.procedure](case, reveal_ids=reveal_ids),
-            "steps": StepSerializer(steps, many=True).data,
-            "documents": DocumentRefSerializer(case.documents.order_by("id"), many=True).data,
-        }
+        return StepSerializer(steps, many=True).data
+
+    def get_documents(self, case: Case) -> list[dict]:
+        return DocumentRefSerializer(case.documents.order_by("id"), many=True).data
 
 
 class TaskSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    case_no = serializers.CharField()
-    procedure = serializers.CharField()
-    step = serializers.CharField()
-    title = serializers.CharField()
-    unit = serializers.CharField()
-    status = serializers.CharField()
-    assignee = serializers.CharField(allow_null=True)
+    id = serializers.IntegerField(source="pk")
+    case_no = serializers.CharField(source="process.case_no")
+    procedure = serializers.CharField(source="process.procedure")
+    step = serializers.CharField(source="flow_task.name")
+    title = serializers.CharField(source="flow_task.task_title")
+    unit = serializers.CharField(source="unit_label")
+    status = serializers.SerializerMethodField()
+    assignee = serializers.CharField(source="owner.username", allow_null=True)
     created = serializers.DateTimeField()
     due = serializers.DateField(allow_null=True)
-    overdue = serializers.BooleanField()
+    overdue = serializers.BooleanField(source="is_overdue")
 
-    def to_representation(self, task):
-        return {
-            "id": task.pk,
-            "case_no": task.process.case_no,
-            "procedure": task.process.procedure,
-            "step": task.flow_task.name,
-            "title": str(task.flow_task.task_title),
-            "unit": task.unit_label,
-            "status": step_status(task),
-            "assignee": task.owner.username if task.owner_id else None,
-            "created": serializers.DateTimeField().to_representation(task.created),
-            "due": task.due.isoformat() if task.due else None,
-            "overdue": task.is_overdue,
-        }
+    def get_status(self, task) -> str:
+        return step_status(task)
 
 
 class DocumentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     kind = serializers.CharField()
     number = serializers.CharField()
     version = serializers.IntegerField()
-    case_no = serializers.CharField()
+    case_no = serializers.CharField(source="case.case_no")
     status = serializers.CharField()
     issued_at = serializers.DateTimeField(allow_null=True)
     sha256 = serializers.CharField()
-    signers = serializers.ListField(child=serializers.CharField())
-    superseded_by = serializers.IntegerField(allow_null=True)
+    signers = serializers.SerializerMethodField()
+    superseded_by = serializers.SerializerMethodField()
 
-    def to_representation(self, document: Document):
-        successor = getattr(document, "superseded_by", None) if document.is_superseded else None
-        return {
-            "id": document.pk,
-            "kind": document.kind,
-            "number": document.number,
-            "version": document.version,
-            "case_no": document.case.case_no,
-            "status": document.status,
-            "issued_at": serializers.DateTimeField().to_representation(document.issued_at)
-            if document.issued_at
-            else None,
-            "sha256": document.sha256,
-            "signers": [s.signer for s in document.signatures.all()],
-            "superseded_by": successor.pk if successor else None,
-        }
+    def get_signers(self, document: Document) -> list[str]:
+        return [signature.signer for signature in document.signatures.all()]
+
+    def get_superseded_by(self, document: Document) -> int | None:
+        return document.superseded_by.pk if document.is_superseded else None
 
 
 class VerificationSerializer(serializers.Serializer):

@@ -3,6 +3,8 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from common import procedures
+
 from . import views
 
 app_name = "api"
@@ -16,19 +18,16 @@ urlpatterns = [
     path("institutions/", views.InstitutionListView.as_view(), name="institutions"),
     path("institutions/<int:pk>/", views.InstitutionDetailView.as_view(), name="institution"),
     path("cases/", views.CaseListView.as_view(), name="cases"),
-    path("cases/clinic-filing/", views.ClinicFilingCreateView.as_view(), name="clinic-filing"),
-    path("cases/cooperation/", views.CooperationCreateView.as_view(), name="cooperation"),
+    # Each registered procedure's own endpoints (its application, its own actions on a case).
+    *(
+        pattern
+        for procedure in procedures.all_procedures()
+        if procedure.api
+        for pattern in procedure.api_module().urlpatterns
+    ),
     path("cases/<str:case_no>/", views.CaseDetailView.as_view(), name="case"),
     path("cases/<str:case_no>/resubmit/", views.CaseResubmitView.as_view(), name="case-resubmit"),
     path("cases/<str:case_no>/withdraw/", views.CaseWithdrawView.as_view(), name="case-withdraw"),
-    path("cases/<str:case_no>/confirm/", views.CooperationConfirmView.as_view(), name="case-confirm"),
-    path(
-        "cases/<str:case_no>/request-changes/",
-        views.CooperationRequestChangesView.as_view(),
-        name="case-request-changes",
-    ),
-    path("cases/<str:case_no>/renew/", views.CooperationRenewView.as_view(), name="case-renew"),
-    path("cases/<str:case_no>/terminate/", views.CooperationTerminateView.as_view(), name="case-terminate"),
     path("attachments/", views.AttachmentUploadView.as_view(), name="attachments"),
     path("tasks/", views.TaskListView.as_view(), name="tasks"),
     path("tasks/<int:pk>/claim/", views.TaskClaimView.as_view(), name="task-claim"),

@@ -5,54 +5,28 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common import procedures
 from common.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
-from documents.selectors import issued_document_for, visible_documents
+from documents.services import correct_document
 from documents.verification import verify_pdf
 from forms.attachments import UploadedFilesField
-from forms.clinic_filing import ClinicFilingForm, StaffFormSet, staff_formset_data
-from forms.cooperation import CooperationForm
 from institutions.models import Department, Institution, Township
-from permissions.roles import Role
 from permissions.services import create_user
 from workflows import scoping, services
 from workflows.listing import TASK_ORDERINGS, CaseFilters, TaskFilters, filter_cases, filter_tasks
-from workflows.models import CaseState, Procedure
-from workflows.services import cooperation as agreements
+from workflows.models import CaseState
 
 from . import serializers as s
-from .forms_bridge import check_types, form_errors, formset_errors
-from .pagination import PageNumberPagination
-
-
-class HasRole(BasePermission):
-    roles: frozenset = frozenset()
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.roles & self.roles)
-
-
-class IsAdmin(HasRole):
-    roles = frozenset({Role.ADMIN})
-
-
-class IsAuditor(HasRole):
-    roles = frozenset({Role.AUDITOR, Role.ADMIN})
-
-
-def paginated(request, view, queryset, serializer_class, **context):
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True, context=context).data)
-
+from .common import IsAdmin, IsAuditor, body, case_response, paginated
 
 # --- auth and people -------------------------------------------------------------------
 
@@ -144,111 +118,10 @@ class InstitutionDetailView(APIView):
 # --- cases -----------------------------------------------------------------------------
 
 
-def case_response(request, case, status_code=status.HTTP_200_OK) -> Response:
-    context = {"reveal_ids": scoping.may_see_id_numbers(request.user, case)}
-    return Response(s.CaseSerializer(case, context=context).data, status=status_code)
-
-
-def validated_clinic_filing(request, payload: dict, *, case=None) -> dict:
-    """Run the web form and staff formset over a JSON body; field errors become a 400."""
-    check_types(ClinicFilingForm, payload, list_fields=("staff", "attachments"))
-    form = ClinicFilingForm(data=payload, attachment_choices=services.attachable(request.user, case))
-    staff = StaffFormSet(data=staff_formset_data(payload.get("staff")), prefix="staff")
-    errors = {}
-    if not form.is_valid():
-        errors.update(form_errors(form))
-    if not staff.is_valid():
-        errors.update(formset_errors(staff, "staff"))
-    if errors:
-        raise InvalidInput(fields=errors)
-    return {
-        "filing": {name: form.cleaned_data[name] for name in ClinicFilingForm.FIELDS},
-        "staff": [row for row in staff.cleaned_data if row],
-        "attachments": list(form.cleaned_data["attachments"]),
-    }
-
-
-def validated_cooperation(payload: dict) -> dict:
-    """Run the web form over a JSON body; field errors become a 400."""
-    check_types(CooperationForm, payload, list_fields=("service_items",))
-    form = CooperationForm(data=payload)
-    if not form.is_valid():
-        raise InvalidInput(fields=form_errors(form))
-    return {name: form.cleaned_data[name] for name in CooperationForm.FIELDS}
-
-
-def agreement_terms_json(terms: dict) -> dict:
-    """Terms as the API spells them (ids, ISO dates, money strings), to merge changes into."""
-    return {
-        **terms,
-        "elderly_care_institution": terms["elderly_care_institution"].pk,
-        "medical_institution": terms["medical_institution"].pk,
-        "start_date": terms["start_date"].isoformat(),
-        "end_date": terms["end_date"].isoformat(),
-        "annual_fee": f"{terms['annual_fee']:.2f}",
-    }
-
-
-def body(request) -> dict:
-    if request.data in (None, "") or request.data == {}:
-        return {}
-    if not isinstance(request.data, dict):
-        raise InvalidInput(_("请求体应为 JSON 对象。"))
-    return dict(request.data)
-
-
-class CooperationCreateView(APIView):
-    @extend_schema(request=s.CooperationRequest, responses={201: s.CaseSerializer})
-    def post(self, request):
-        case = agreements.draft_cooperation(user=request.user, terms=validated_cooperation(body(request)))
-        return case_response(request, case, status.HTTP_201_CREATED)
-
-
-class CooperationConfirmView(APIView):
-    @extend_schema(request=None, responses=s.CaseSerializer)
-    def post(self, request, case_no):
-        return case_response(request, agreements.confirm_cooperation(user=request.user, case_no=case_no))
-
-
-class CooperationRequestChangesView(APIView):
-    @extend_schema(request=s.CommentRequest, responses=s.CaseSerializer)
-    def post(self, request, case_no):
-        case = agreements.request_cooperation_changes(
-            user=request.user, case_no=case_no, comment=body(request).get("comment")
-        )
-        return case_response(request, case)
-
-
-class CooperationRenewView(APIView):
-    @extend_schema(request=s.CooperationChangesRequest, responses={201: s.CaseSerializer})
-    def post(self, request, case_no):
-        old = services.case_for(request.user, case_no)
-        if old.procedure != Procedure.COOPERATION:
-            raise NotFound()
-        terms = validated_cooperation({**agreement_terms_json(agreements.renewal_terms(old)), **body(request)})
-        case = agreements.renew_cooperation(user=request.user, case_no=old.case_no, terms=terms)
-        return case_response(request, case, status.HTTP_201_CREATED)
-
-
-class CooperationTerminateView(APIView):
-    @extend_schema(request=s.ReasonRequest, responses=s.CaseSerializer)
-    def post(self, request, case_no):
-        case = agreements.terminate_cooperation(user=request.user, case_no=case_no, reason=body(request).get("reason"))
-        return case_response(request, case)
-
-
-class ClinicFilingCreateView(APIView):
-    @extend_schema(request=s.ClinicFilingRequest, responses={201: s.CaseSerializer})
-    def post(self, request):
-        cleaned = validated_clinic_filing(request, request.data)
-        case = services.submit_clinic_filing(user=request.user, **cleaned)
-        return case_response(request, case, status.HTTP_201_CREATED)
-
-
 class CaseListView(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("procedure", str, enum=Procedure.values),
+            OpenApiParameter("procedure", str, enum=procedures.codes()),
             OpenApiParameter("status", str, enum=CaseState.values),
             OpenApiParameter("township", str),
             OpenApiParameter("institution", int),
@@ -272,26 +145,24 @@ class CaseDetailView(APIView):
 
 class CaseResubmitView(APIView):
     @extend_schema(
-        request={"application/json": s.ClinicFilingResubmitRequest},
+        request=PolymorphicProxySerializer(
+            component_name="ResubmitRequest",
+            serializers=lambda: [m.RESUBMIT_REQUEST for m in procedure_api_modules() if hasattr(m, "RESUBMIT_REQUEST")],
+            resource_type_field_name=None,
+        ),
         responses=s.CaseSerializer,
-        description="The changed fields of the procedure's form: a clinic filing's (attachments are added) "
-        "or a cooperation agreement's terms (CooperationChangesRequest).",
+        description="The changed fields of the case's procedure's form (each procedure's request shape).",
     )
     def post(self, request, case_no):
         case = services.case_for(request.user, case_no)
-        changes = body(request)
-        if case.procedure == Procedure.COOPERATION:
-            current = agreement_terms_json({name: getattr(case.cooperation, name) for name in agreements.TERM_FIELDS})
-            terms = validated_cooperation({**current, **changes})
-            case = agreements.resubmit_cooperation(user=request.user, case_no=case.case_no, terms=terms)
-            return case_response(request, case)
-        if case.procedure != Procedure.CLINIC_FILING:
+        resubmit = getattr(case.procedure_spec.api_module(), "resubmit", None)
+        if resubmit is None:
             raise Conflict(_("该事项不支持补正。"), code="not_returned")
-        merged = {**s.clinic_filing_data(case, reveal_ids=True), **changes}
-        merged["attachments"] = list(changes.get("attachments") or [])
-        cleaned = validated_clinic_filing(request, merged, case=case)
-        case = services.resubmit_clinic_filing(user=request.user, case_no=case.case_no, **cleaned)
-        return case_response(request, case)
+        return case_response(request, resubmit(request, case, body(request)))
+
+
+def procedure_api_modules() -> list:
+    return [p.api_module() for p in procedures.all_procedures() if p.api]
 
 
 class CaseWithdrawView(APIView):
@@ -337,7 +208,7 @@ class TaskListView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("view", str, enum=list(TASK_VIEWS) + ["unit"]),
-            OpenApiParameter("procedure", str, enum=Procedure.values),
+            OpenApiParameter("procedure", str, enum=procedures.codes()),
             OpenApiParameter("q", str, description="办件编号或机构名称的一部分"),
             OpenApiParameter("sort", str, enum=list(TASK_ORDERINGS), description="默认 due（归档为 -finished）"),
         ],
@@ -411,7 +282,7 @@ class TaskDecideView(APIView):
 class DocumentDetailView(APIView):
     @extend_schema(responses=s.DocumentSerializer)
     def get(self, request, pk):
-        document = visible_documents(request.user).filter(pk=pk).first()
+        document = scoping.visible_documents(request.user).filter(pk=pk).first()
         if document is None:
             raise NotFound()
         return Response(s.DocumentSerializer(document).data)
@@ -420,7 +291,7 @@ class DocumentDetailView(APIView):
 class DocumentPdfView(APIView):
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):
-        document = issued_document_for(request.user, pk)
+        document = scoping.issued_document_for(request.user, pk)
         if document is None:
             raise NotFound()
         return FileResponse(
@@ -434,12 +305,13 @@ class DocumentPdfView(APIView):
 class DocumentCorrectView(APIView):
     @extend_schema(request=s.CorrectionRequest, responses={201: s.DocumentSerializer})
     def post(self, request, pk):
-        from documents.services import correct_document
-
         reason = request.data.get("reason") if isinstance(request.data, dict) else None
         if not isinstance(reason, str):
             raise InvalidInput(fields={"reason": [_("请填写更正原因。")]})
-        corrected = correct_document(user=request.user, document_id=pk, reason=reason)
+        document = scoping.visible_documents(request.user).filter(pk=pk).first()
+        if document is None:
+            raise NotFound()
+        corrected = correct_document(user=request.user, document=document, reason=reason)
         return Response(s.DocumentSerializer(corrected).data, status=status.HTTP_201_CREATED)
 
 

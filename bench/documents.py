@@ -146,13 +146,14 @@ def main(argv=None) -> int:
 
         from documents.issuers import issuer_from_json
         from documents.keys import create_root, root_cert_path, write_root
-        from documents.models import Document, DocumentKind
+        from documents.models import Document
         from documents.rendering import render_document
         from documents.services import request_document
         from documents.signing import sign_pdf, validate_signatures
         from documents.verification import verify_pdf
         from institutions.demo import load_all
         from institutions.models import Department
+        from workflows.documents import APPROVAL_RECORD
 
         if not root_cert_path().exists():
             write_root(*create_root())
@@ -161,9 +162,9 @@ def main(argv=None) -> int:
         with transaction.atomic():
             joint = request_document(
                 case=case,
-                kind=DocumentKind.APPROVAL_RECORD,
+                kind=APPROVAL_RECORD.code,
                 issuers=[Department.objects.get(code="health"), Department.objects.get(code="civil_affairs")],
-                supersedes=case.documents.get(kind=DocumentKind.APPROVAL_RECORD),
+                supersedes=case.documents.get(kind=APPROVAL_RECORD.code),
                 reason="联合签发基准",
             )
         # Fresh rows, as the Celery task loads them (the submit-time case object caches its filing).

@@ -5,16 +5,9 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from workflows.models.case import Procedure
+from common import procedures
 
-
-class DocumentKind(models.TextChoices):
-    FILING_CERTIFICATE = "filing_certificate", _("备案凭证")
-    REJECTION_NOTICE = "rejection_notice", _("不予通过通知书")
-    APPROVAL_RECORD = "approval_record", _("审批记录表")
-    COOPERATION_AGREEMENT = "cooperation_agreement", _("医养合作协议")
-    TERMINATION_NOTICE = "termination_notice", _("医养合作协议终止通知书")
-    SUBSIDY_DECISION = "subsidy_decision", _("补助核定通知书")
+from .kinds import DocumentKind, get_kind, kind_choices
 
 
 class DocumentStatus(models.TextChoices):
@@ -38,7 +31,7 @@ class Document(models.Model):
     case = models.ForeignKey(
         "workflows.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="documents"
     )
-    kind = models.CharField(_("文书类型"), max_length=30, choices=DocumentKind.choices)
+    kind = models.CharField(_("文书类型"), max_length=30, choices=kind_choices)
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
     number = models.CharField(_("文号"), max_length=60, unique=True)
     # The issuing units, in signing order: [{"type": "department", "code": "health", "name": "…"}]
@@ -70,6 +63,11 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def kind_spec(self) -> DocumentKind:
+        """Its kind's declaration (series, template, what it states)."""
+        return get_kind(self.kind)
 
     @property
     def is_superseded(self) -> bool:
@@ -113,7 +111,7 @@ class PolicyBasis(models.Model):
     )
     effective_from = models.DateField(_("施行日期"))
     effective_until = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("含当日；留空表示长期有效。"))
-    applies_to = models.CharField(_("适用事项"), max_length=30, choices=Procedure.choices)
+    applies_to = models.CharField(_("适用事项"), max_length=30, choices=procedures.choices)
     sort_order = models.PositiveSmallIntegerField(
         _("引用顺序"), default=100, help_text=_("数字小的先引用（法律在前，地方文件在后）。")
     )

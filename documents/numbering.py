@@ -2,28 +2,19 @@
 
 from django.utils import timezone
 
-from workflows.numbering import take_next
+from common.numbering import take_next
 
 from .issuers import Issuer
-from .models import DocumentKind
-
-KIND_CODES = {
-    DocumentKind.FILING_CERTIFICATE: "医养备",
-    DocumentKind.REJECTION_NOTICE: "医养不予",
-    DocumentKind.APPROVAL_RECORD: "医养审记",
-    DocumentKind.COOPERATION_AGREEMENT: "医养协",
-    DocumentKind.TERMINATION_NOTICE: "医养终",
-    DocumentKind.SUBSIDY_DECISION: "医养补",
-}
+from .kinds import get_kind
 
 
 def series_key(issuer: Issuer, kind: str) -> str:
     """One series per issuing unit and kind of document (发文字号: 磐卫医养备 and 磐卫医养协 count apart)."""
-    return f"doc:{issuer.key}:{KIND_CODES[kind]}"
+    return f"doc:{issuer.key}:{get_kind(kind).series}"
 
 
 def new_document_number(issuer: Issuer, kind: str) -> str:
     """Take the next number of the unit's series for this kind and year, from 1; never handed out twice."""
     year = timezone.localdate().year
     sequence = take_next(series_key(issuer, kind), year)
-    return f"{issuer.doc_prefix}{KIND_CODES[kind]}〔{year}〕{sequence}号"
+    return f"{issuer.doc_prefix}{get_kind(kind).series}〔{year}〕{sequence}号"

@@ -9,15 +9,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from viewflow.workflow.status import STATUS
 
 from common.formatting import chinese_date
-from workflows.facts import case_facts
 
-from .agreement import agreement_context, seal_role
 from .issuers import issuer_from_json
-from .models import Document, DocumentKind
-from .public import rejected_subject
+from .models import Document
 from .seal import seal_svg
 from .signing import SealBox
 
@@ -45,7 +41,8 @@ def seal_rows(seals: list[SealBlock]) -> list[list[SealBlock | None]]:
 
 
 def build_context(document: Document, *, issued_at) -> dict:
-    case = document.case
+    """The letterhead, number, seals and QR code every document has, and what its kind states."""
+    kind = document.kind_spec
     font = settings.DOCUMENT_FONT_FAMILY
     issuers = [issuer_from_json(data) for data in document.issuers]
     url = verification_url(document)
@@ -57,39 +54,27 @@ def build_context(document: Document, *, issued_at) -> dict:
         )
         for index, issuer in enumerate(issuers)
     ]
+    if kind.seal_roles:
+        for seal, role in zip(seals, kind.seal_roles(document, issuers), strict=True):
+            seal.role = role
     context = {
         "document": document,
-        "case": case,
-        "kind_label": document.get_kind_display(),
+        "kind_label": kind.label,
         "issuers": issuers,
         "lead": issuers[0],
         "issued_date": chinese_date(issued_at),
         "seal_rows": seal_rows(seals),
-        "submitted_date": chinese_date(case.submitted_at),
-        # Certificates and notices state the key facts; the approval record carries them all.
-        "facts": case_facts(case, brief=document.kind != DocumentKind.APPROVAL_RECORD),
         "font_family": font,
         "qr_svg": mark_safe(segno.make(url, error="m").svg_inline(scale=2, border=1, dark="#000")),
         "verification_url": url,
         "superseded_number": document.supersedes.number if document.supersedes_id else "",
     }
-    if document.kind == DocumentKind.COOPERATION_AGREEMENT:
-        agreement = case.cooperation
-        context.update(agreement_context(agreement, issuers))
-        for seal, issuer in zip(seals, issuers, strict=True):
-            seal.role = seal_role(issuer, agreement)
-    if document.kind == DocumentKind.REJECTION_NOTICE:
-        context["rejection"] = case.task_set.filter(decision="reject").select_related("owner").latest("id")
-        context["rejected_subject"] = rejected_subject(case)
-    if document.kind == DocumentKind.APPROVAL_RECORD:
-        context["steps"] = (
-            case.task_set.filter(flow_task_type="HUMAN", status=STATUS.DONE).select_related("owner").order_by("id")
-        )
+    context.update(kind.context(document))
     return context
 
 
 def render_html(document: Document, *, issued_at) -> str:
-    return render_to_string(f"documents/{document.kind}.html", build_context(document, issued_at=issued_at))
+    return render_to_string(document.kind_spec.template, build_context(document, issued_at=issued_at))
 
 
 def render_document(document: Document, *, issued_at) -> tuple[bytes, list[SealBox]]:

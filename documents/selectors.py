@@ -1,23 +1,10 @@
-"""Reads of documents: which a user may see (those of the cases the user may see), and the basis a document cites."""
+"""Reads of documents: the basis a document cites. (Which documents a user may see: workflows.scoping.)"""
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from workflows import scoping
-
-from .models import Document, DocumentStatus, PolicyBasis
-
-
-def visible_documents(user) -> QuerySet:
-    return Document.objects.filter(case__in=scoping.visible_cases(user).values("pk")).select_related("case")
-
-
-def issued_document_for(user, document_id) -> Document | None:
-    try:
-        return visible_documents(user).get(pk=int(document_id), status=DocumentStatus.ISSUED)
-    except (Document.DoesNotExist, ValueError, TypeError):
-        return None
+from .models import PolicyBasis
 
 
 def basis_in_force(*, applies_to: str, on: date) -> list[PolicyBasis]:

@@ -11,10 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.errors import Conflict, Forbidden, InvalidInput
 from common.validators import validate_plain_text
+from institutions.models import Department, Township
+from permissions.grants import grants_for
+from permissions.roles import HEAD_DEPARTMENT, HEAD_TOWNSHIP, Role
 
-from .issuers import Issuer, issuer_for
+from .issuers import Issuer, issuer_for, issuer_from_json
 from .models import Document, DocumentStatus
 from .numbering import new_document_number
 
@@ -128,19 +131,14 @@ def note_failure(document_id: int, error: str, *, final: bool) -> None:
         document.save(update_fields=["attempts", "last_error", "status"])
 
 
-def correct_document(*, user, document_id, reason: str) -> Document:
+def correct_document(*, user, document: Document, reason: str) -> Document:
     """Issue a corrected version with a new number; the old one stays valid-but-superseded.
 
-    Allowed to administrators and to the head of the unit that issued it. The new
-    version is rendered from the current records (e.g. after the administrator fixed an
+    ``document`` is one the caller found among those the user may see. Allowed to
+    administrators and to the head of the unit that issued it. The new version is
+    rendered from the current records (e.g. after the administrator fixed an
     institution's registered name).
     """
-    from .issuers import issuer_from_json
-    from .selectors import visible_documents
-
-    document = visible_documents(user).filter(pk=document_id).first()
-    if document is None:
-        raise NotFound()
     if not can_correct(user, document):
         raise Forbidden(_("只有签发单位的负责人或系统管理员可以更正文书。"))
     reason = (reason or "").strip()
@@ -175,18 +173,10 @@ def correct_document(*, user, document_id, reason: str) -> Document:
 
 
 def can_correct(user, document: Document) -> bool:
-    from permissions.roles import Role
-
-    from .issuers import issuer_from_json
-
     return Role.ADMIN in user.roles or _heads(user, issuer_from_json(document.number_issuer or document.issuers[0]))
 
 
 def _heads(user, issuer: Issuer) -> bool:
-    from institutions.models import Department, Township
-    from permissions.grants import grants_for
-    from permissions.roles import HEAD_DEPARTMENT, HEAD_TOWNSHIP
-
     grants = grants_for(user)
     if issuer.type == "department":
         unit = Department.objects.filter(code=issuer.code).first()

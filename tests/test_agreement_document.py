@@ -18,13 +18,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from documents.agreement import basis_date, instalments
 from documents.basis import DEFAULT_CSV, load_policy_basis, read_rows
+from documents.cooperation import basis_date, instalments
 from documents.models import PolicyBasis
 from documents.rendering import render_html
 from documents.selectors import basis_in_force
 from institutions.models import Department
-from workflows.models import Case, CooperationAgreement, Procedure, ServiceItem
+from workflows.models import Case, CooperationAgreement, ServiceItem
 
 from .test_cooperation_api import agreed, api_as, bureau
 from .test_documents import nssdb, pdfsig, pdftotext, pyhanko_bottom_lines  # noqa: F401 - nssdb is a fixture
@@ -218,8 +218,8 @@ def test_a_late_filed_agreement_dated_2022_would_cite_the_plan_in_force_then(agr
     ],
 )
 def test_the_basis_in_force_on_a_day_both_ends_included(demo, day, cited):
-    assert [b.code for b in basis_in_force(applies_to=Procedure.COOPERATION, on=day)] == cited
-    assert basis_in_force(applies_to=Procedure.SUBSIDY, on=day) == []
+    assert [b.code for b in basis_in_force(applies_to="cooperation", on=day)] == cited
+    assert basis_in_force(applies_to="subsidy", on=day) == []
 
 
 def test_an_agreement_cites_the_basis_of_its_start_date_not_its_issue_date():
@@ -236,7 +236,7 @@ def test_a_new_plan_added_by_the_administrator_is_cited_without_a_code_change(ag
         issuer="县人民政府",
         doc_number="县政〔2026〕9号",
         effective_from=start,
-        applies_to=Procedure.COOPERATION,
+        applies_to="cooperation",
         sort_order=50,
     )
     document = agreement_2027.documents.get(kind="cooperation_agreement")
@@ -307,7 +307,7 @@ def test_the_county_is_data_no_county_name_in_the_agreement_code_or_templates():
     root = Path(settings.BASE_DIR)
     county = ("磐安", "磐政", "磐卫", "磐民")  # the first county's name and its 发文代字
     files = [
-        root / "documents" / "agreement.py",
+        root / "documents" / "cooperation.py",
         root / "documents" / "basis.py",
         root / "documents" / "selectors.py",
         root / "documents" / "public.py",

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from forms.clinic_filing import staffing_warnings
 from institutions.models import Institution
-from workflows import selectors
+from workflows.clinic_filing import staffing_warnings
 from workflows.deadlines import add_working_days, working_days_between
+from workflows.facts import review_warnings
 from workflows.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_nursing_station_needs_two_nurses(nurses, warned):
 
 def test_staffing_is_a_warning_shown_to_the_reviewer_not_a_refusal(driver):
     case = driver.submit(clinic_type="nursing_station")  # one nurse only: below the minimum
-    warnings = selectors.review_warnings(case)
+    warnings = review_warnings(case)
     assert any("护理站应至少有2名注册护士" in w for w in warnings)
     # 县社会福利中心 has 600 beds: the reviewer is reminded it must have a clinic.
     assert any("600张" in w for w in warnings)

@@ -10,11 +10,11 @@ from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
 from common.validators import validate_id_number
-from documents.models import DocumentKind, DocumentStatus
+from documents.models import DocumentStatus
 from institutions.models import Institution, Township
 from workflows import scoping
 from workflows.demo_cases import MARKER
-from workflows.models import Case, CaseState, ClinicStaff, Notification, Procedure
+from workflows.models import Case, CaseState, ClinicStaff, Notification
 from workflows.models.clinic_filing import InsuranceDecision
 from workflows.nodes import ConfirmStep
 from workflows.services.cases import open_party_task, open_supplement_task
@@ -24,14 +24,14 @@ pytestmark = pytest.mark.django_db
 # What each procedure can reach (workflows/clinic_filing.py, workflows/cooperation.py and
 # the services): a filing is never a draft and has no term; an agreement can end in any state.
 REACHABLE = {
-    Procedure.CLINIC_FILING: {
+    "clinic_filing": {
         CaseState.IN_REVIEW,
         CaseState.RETURNED,
         CaseState.APPROVED,
         CaseState.REJECTED,
         CaseState.WITHDRAWN,
     },
-    Procedure.COOPERATION: set(CaseState.values),
+    "cooperation": set(CaseState.values),
 }
 
 
@@ -42,13 +42,11 @@ def seed(*args) -> str:
 
 
 def filing(code: str) -> Case:
-    return Case.objects.get(procedure=Procedure.CLINIC_FILING, institution__code=code)
+    return Case.objects.get(procedure="clinic_filing", institution__code=code)
 
 
 def agreement(elderly: str, state: str) -> Case:
-    return Case.objects.get(
-        procedure=Procedure.COOPERATION, cooperation__elderly_care_institution__code=elderly, state=state
-    )
+    return Case.objects.get(procedure="cooperation", cooperation__elderly_care_institution__code=elderly, state=state)
 
 
 def step_names(tasks) -> set[tuple[str, str]]:
@@ -71,8 +69,8 @@ def test_the_sample_county(users, snapshot, django_capture_on_commit_callbacks):
 
     # Every state both procedures can reach, each made by the flows (history and audit are real).
     present = {p: set(Case.objects.filter(procedure=p).values_list("state", flat=True)) for p in REACHABLE}
-    assert present[Procedure.CLINIC_FILING] == REACHABLE[Procedure.CLINIC_FILING]
-    assert present[Procedure.COOPERATION] == {
+    assert present["clinic_filing"] == REACHABLE["clinic_filing"]
+    assert present["cooperation"] == {
         CaseState.DRAFT,
         CaseState.IN_REVIEW,
         CaseState.APPROVED,
@@ -121,18 +119,18 @@ def test_the_sample_county(users, snapshot, django_capture_on_commit_callbacks):
     # Rejected with its notice; filed with its signed 备案凭证 (and 医保定点 granted); withdrawn.
     rejected = filing("shanghu-centre")
     assert rejected.state == CaseState.REJECTED
-    issued(rejected, DocumentKind.REJECTION_NOTICE)
+    issued(rejected, "rejection_notice")
     filed = filing("jianshan-centre")
     assert filed.state == CaseState.APPROVED and filed.clinic_filing.insurance_decision == InsuranceDecision.APPROVED
-    certificate = issued(filed, DocumentKind.FILING_CERTIFICATE)
+    certificate = issued(filed, "filing_certificate")
     assert certificate.number.startswith("磐卫医养备〔")
-    issued(filed, DocumentKind.APPROVAL_RECORD)
+    issued(filed, "approval_record")
     assert filing("fangqian-centre").state == CaseState.WITHDRAWN
 
     # Agreements: in force (and signed), starting next month, ending within 30 days with
     # both parties reminded, terminated early with its notice, expired with a renewal drafted.
     active = agreement("welfare-centre", CaseState.ACTIVE)
-    assert issued(active, DocumentKind.COOPERATION_AGREEMENT).signatures.count() == 4
+    assert issued(active, "cooperation_agreement").signatures.count() == 4
     upcoming = agreement("panfeng-centre", CaseState.APPROVED)
     assert upcoming.cooperation.start_date > today and upcoming.cooperation.start_date.day == 1
     expiring = agreement("lengshui-centre", CaseState.ACTIVE)
@@ -148,7 +146,7 @@ def test_the_sample_county(users, snapshot, django_capture_on_commit_callbacks):
         "lengshui-hc",
     ]
     terminated = agreement("yaochuan-centre", CaseState.TERMINATED)
-    issued(terminated, DocumentKind.TERMINATION_NOTICE)
+    issued(terminated, "termination_notice")
     expired = agreement("jiuhe-centre", CaseState.EXPIRED)
     draft = agreement("jiuhe-centre", CaseState.DRAFT)
     assert draft.cooperation.renewal_of == expired and draft.institution.code == "jiuhe-hc"

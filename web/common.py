@@ -15,6 +15,15 @@ from permissions.roles import REVIEWER_DEPARTMENT, Role
 REVIEWER_ROLES = {Role.TOWNSHIP_REVIEWER, Role.UNIT_HEAD, *REVIEWER_DEPARTMENT}
 
 
+@dataclass(frozen=True)
+class NavItem:
+    """A section of the navigation a procedure's pages add (its application form, its registry)."""
+
+    label: str
+    url: str
+    section: str
+
+
 @contextmanager
 def refusals_as_pages(request):
     """NotFound → 404 page, Forbidden → 403 page; other refusals become an error message.

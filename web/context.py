@@ -1,23 +1,18 @@
-"""Template context every page gets: which sections of the navigation the user's roles open."""
+"""Template context every page gets: the sections of the navigation the user's roles and procedures open."""
 
-from permissions.roles import Role
+from common import procedures
 
 from .common import REVIEWER_ROLES
 
 
 def navigation(request) -> dict:
-    """Template context: which sections the user's roles open."""
-    user = request.user
-    if not user.is_authenticated:
+    """办件 for everyone; each procedure's own sections (its application form, its registry); 审核任务 for reviewers."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
-    roles = user.roles
-    return {
-        "nav": {
-            "cases": True,
-            "apply": Role.APPLICANT in roles
-            and user.institution is not None
-            and user.institution.kind == "elderly_care",
-            "tasks": bool(roles & REVIEWER_ROLES),
-            "agreements": True,
-        }
-    }
+    own = [
+        item
+        for procedure in procedures.all_procedures()
+        for item in getattr(procedure.pages_module(), "nav_items", lambda user: [])(user)
+    ]
+    return {"nav": {"cases": True, "procedures": own, "tasks": bool(user.roles & REVIEWER_ROLES)}}

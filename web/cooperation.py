@@ -1,4 +1,4 @@
-"""Cooperation agreement pages: drafting and revising, confirming, renewing, terminating, the registry."""
+"""Cooperation agreement pages (医养合作协议): drafting and revising, confirming, renewing, terminating, the registry, and its part of the case page."""
 
 from datetime import timedelta
 
@@ -8,17 +8,20 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from forms.cooperation import CooperationForm
 from institutions.models import Institution, Township
 from workflows import scoping, selectors, services
-from workflows.models import CaseState, Procedure
+from workflows.cooperation import CODE
+from workflows.models import CaseState
 from workflows.models.cooperation import IN_FORCE_STATES
+from workflows.nodes import ConfirmStep, Supplement
 from workflows.services import cooperation as agreements
 
-from .common import case_action, error_summary, refusals_as_pages, refusals_on_form
+from .common import NavItem, case_action, error_summary, refusals_as_pages, refusals_on_form
 
 REGISTRY_STATES = (CaseState.ACTIVE, CaseState.APPROVED, CaseState.EXPIRED, CaseState.TERMINATED)
 # The registry's state filter; by default it lists what is in force and what is about to be.
@@ -89,7 +92,7 @@ def cooperation_revise(request, case_no):
     """The drafter changes the terms (after a request for changes or a bureau's return)."""
     with refusals_as_pages(request):
         case = services.case_for(request.user, case_no)
-    if case.procedure != Procedure.COOPERATION or not scoping.acts_for(request.user, case.institution):
+    if case.procedure != CODE or not scoping.acts_for(request.user, case.institution):
         raise Http404()
     form = _form(request, initial=_terms(case.cooperation), lock_parties=True)
     if request.method == "POST":
@@ -119,7 +122,7 @@ def cooperation_revise(request, case_no):
 def cooperation_renew(request, case_no):
     with refusals_as_pages(request):
         old = services.case_for(request.user, case_no)
-    if old.procedure != Procedure.COOPERATION:
+    if old.procedure != CODE:
         raise Http404()
     form = _form(request, initial=agreements.renewal_terms(old), lock_parties=True)
     if request.method == "POST":
@@ -178,7 +181,7 @@ def registry(request):
     """合作协议登记: the agreements in force (and ended ones) the user may see, with filters."""
     cases = (
         scoping.visible_cases(request.user)
-        .filter(procedure=Procedure.COOPERATION, state__in=REGISTRY_STATES)
+        .filter(procedure=CODE, state__in=REGISTRY_STATES)
         .select_related("cooperation__elderly_care_institution", "cooperation__medical_institution")
         .order_by("cooperation__end_date", "id")
     )
@@ -214,3 +217,38 @@ def registry(request):
             and scoping.acts_for(request.user, request.user.institution),
         },
     )
+
+
+def case_page(request, case, steps) -> dict:
+    """What a party may do on an agreement's page (the services re-check every one)."""
+    user = request.user
+    agreement = case.cooperation
+    party = scoping.acts_for(user, agreement.elderly_care_institution) or scoping.acts_for(
+        user, agreement.medical_institution
+    )
+    my_steps = [t for t in steps if t.is_open and scoping.holds(user, t)]
+    revising = any(isinstance(t.flow_task, Supplement) for t in my_steps)
+    return {
+        "panel_template": "workflows/cooperation_panel.html",
+        "awaiting_my_confirmation": any(isinstance(t.flow_task, ConfirmStep) for t in my_steps),
+        "awaiting_revision": revising,
+        "resubmit_url": reverse("workflows:cooperation_revise", args=[case.case_no]) if revising else "",
+        "resubmit_label": "修改协议" if case.state == CaseState.DRAFT else "补正材料并重新提交",
+        "can_terminate": party and case.state in IN_FORCE_STATES,
+        "can_renew": party and case.state in (*IN_FORCE_STATES, CaseState.EXPIRED),
+    }
+
+
+def nav_items(user) -> list[NavItem]:
+    return [NavItem("合作协议", reverse("workflows:registry"), "agreements")]
+
+
+urlpatterns = [
+    path("cases/new/cooperation/", cooperation_new, name="cooperation_new"),
+    path("agreements/", registry, name="registry"),
+    path("cases/<str:case_no>/revise/", cooperation_revise, name="cooperation_revise"),
+    path("cases/<str:case_no>/renew/", cooperation_renew, name="cooperation_renew"),
+    path("cases/<str:case_no>/confirm/", cooperation_confirm, name="cooperation_confirm"),
+    path("cases/<str:case_no>/request-changes/", cooperation_request_changes, name="cooperation_request_changes"),
+    path("cases/<str:case_no>/terminate/", cooperation_terminate, name="cooperation_terminate"),
+]

@@ -6,16 +6,17 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from common.errors import NotFound
 from documents import services
 from documents.models import Document
-from documents.selectors import issued_document_for
+from workflows import scoping
 
 from .common import refusals_as_pages
 
 
 @login_required
 def download(request, pk):
-    document = issued_document_for(request.user, pk)
+    document = scoping.issued_document_for(request.user, pk)
     if document is None:
         raise Http404()
     return FileResponse(
@@ -31,7 +32,12 @@ def download(request, pk):
 def correct(request, pk):
     """The issuing unit's head (or an administrator) issues a corrected version."""
     with refusals_as_pages(request) as refused:
-        corrected = services.correct_document(user=request.user, document_id=pk, reason=request.POST.get("reason", ""))
+        document = scoping.visible_documents(request.user).filter(pk=pk).first()
+        if document is None:
+            raise NotFound()
+        corrected = services.correct_document(
+            user=request.user, document=document, reason=request.POST.get("reason", "")
+        )
     document = Document.objects.select_related("case").get(pk=pk)
     if not refused:
         messages.success(request, f"已签发更正版本 {corrected.number}，原文书标记为已替代。")

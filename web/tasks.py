@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from common import procedures
 from forms.decisions import DecisionForm, ReassignForm
 from workflows import scoping, selectors, services
-from workflows.facts import case_facts
+from workflows.facts import case_facts, review_warnings
 from workflows.listing import TaskFilters, filter_tasks
-from workflows.models import Procedure
 
 from .common import error_summary, refusals_as_pages, refusals_on_form
 
@@ -60,7 +60,7 @@ def task_list(request):
             "view": view,
             "tabs": tabs,
             "filters": filters,
-            "procedures": Procedure.choices,
+            "procedures": procedures.choices(),
             "sorts": SORTS_BY_VIEW["archive" if view == "archive" else "open"],
             "page": page,
             "alerts": alerts[:ALERTS_SHOWN],
@@ -111,7 +111,7 @@ def _task_page(request, task, *, form=None, reassign_form=None):
             "task": task,
             "case": case,
             "facts": case_facts(case, reveal_ids=mine),
-            "warnings": selectors.review_warnings(case),
+            "warnings": review_warnings(case),
             "timeline": selectors.case_timeline(case),
             "attachments": case.attachments.all(),
             "form": form,

@@ -1,27 +1,21 @@
-"""Web URLs of cases, tasks, agreements and document downloads."""
+"""Web URLs: the pages every procedure shares, then each registered procedure's own pages.
+
+A procedure's pages module (its declaration's ``pages``) brings its ``urlpatterns``:
+its application form, its own actions on a case, its registry.
+"""
 
 from django.urls import path
 
-from . import cases, cooperation, documents, tasks
+from common import procedures
+
+from . import cases, documents, tasks
 
 app_name = "workflows"
 
 urlpatterns = [
     path("cases/", cases.case_list, name="case_list"),
-    path("cases/new/clinic-filing/", cases.clinic_filing_new, name="clinic_filing_new"),
-    path("cases/new/cooperation/", cooperation.cooperation_new, name="cooperation_new"),
-    path("agreements/", cooperation.registry, name="registry"),
+    *(pattern for procedure in procedures.all_procedures() for pattern in procedure.pages_module().urlpatterns),
     path("cases/<str:case_no>/", cases.case_detail, name="case_detail"),
-    path("cases/<str:case_no>/revise/", cooperation.cooperation_revise, name="cooperation_revise"),
-    path("cases/<str:case_no>/renew/", cooperation.cooperation_renew, name="cooperation_renew"),
-    path("cases/<str:case_no>/confirm/", cooperation.cooperation_confirm, name="cooperation_confirm"),
-    path(
-        "cases/<str:case_no>/request-changes/",
-        cooperation.cooperation_request_changes,
-        name="cooperation_request_changes",
-    ),
-    path("cases/<str:case_no>/terminate/", cooperation.cooperation_terminate, name="cooperation_terminate"),
-    path("cases/<str:case_no>/resubmit/", cases.case_resubmit, name="case_resubmit"),
     path("cases/<str:case_no>/withdraw/", cases.case_withdraw, name="case_withdraw"),
     path("attachments/<int:pk>/", cases.attachment_download, name="attachment_download"),
     path("documents/<int:pk>/pdf", documents.download, name="document_download"),

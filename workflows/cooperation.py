@@ -15,16 +15,24 @@ from viewflow.workflow import flow
 from viewflow.workflow.activation import _can_cancel
 
 from audit.services import record
-from documents.models import DocumentKind
+from common.formatting import chinese_date, date_range, money_with_words
+from common.procedures import Procedure
+from documents.cooperation import agreement_context, seal_role
+from documents.issuers import issuer_from_json
+from documents.kinds import DocumentKind
 from documents.services import request_document
 from institutions.models import Department
 
 from . import units
+from .declaration import declare
+from .documents import APPROVAL_RECORD, case_context, case_public_rows
 from .locking import process_lock
-from .models import Case, CaseState, CaseTask, Decision, Procedure
+from .models import Case, CaseState, CaseTask
 from .nodes import ConfirmStep, ReviewStep, Supplement
 from .numbering import new_case_number
-from .outcomes import close_case
+from .outcomes import close_as_rejected, close_case
+
+CODE = "cooperation"
 
 
 class CooperationFlow(flow.Flow):
@@ -56,8 +64,8 @@ class CooperationFlow(flow.Flow):
 
     def open_case(self, activation, *, applicant, drafter, terms, record_agreement):
         case = activation.process
-        case.case_no = new_case_number(Procedure.COOPERATION)
-        case.procedure = Procedure.COOPERATION
+        case.case_no = new_case_number(CODE)
+        case.procedure = CODE
         case.state = CaseState.DRAFT
         case.institution = drafter
         case.township = terms["elderly_care_institution"].township
@@ -81,11 +89,11 @@ class CooperationFlow(flow.Flow):
         civil = Department.objects.get(code=Department.Code.CIVIL_AFFAIRS)
         request_document(
             case=case,
-            kind=DocumentKind.COOPERATION_AGREEMENT,
+            kind=AGREEMENT.code,
             issuers=[agreement.elderly_care_institution, agreement.medical_institution, health, civil],
             number_from=health,
         )
-        request_document(case=case, kind=DocumentKind.APPROVAL_RECORD, issuers=[health])
+        request_document(case=case, kind=APPROVAL_RECORD.code, issuers=[health])
 
     def close_as_rejected(self, activation):
         """A reject from either bureau ends the case; the other branch's open steps are cancelled."""
@@ -98,7 +106,92 @@ class CooperationFlow(flow.Flow):
                 cancelled.append(task.flow_task.name)
         if cancelled:
             record(action="parallel_branch_cancelled", case_no=case.case_no, detail={"steps": cancelled})
-        close_case(case, CaseState.REJECTED)
-        rejecting_unit = case.task_set.filter(decision=Decision.REJECT).latest("id").owner_permission_obj
-        request_document(case=case, kind=DocumentKind.REJECTION_NOTICE, issuers=[rejecting_unit])
-        request_document(case=case, kind=DocumentKind.APPROVAL_RECORD, issuers=[rejecting_unit])
+        close_as_rejected(case)
+
+
+# --- what the pages, the documents and the API show of an agreement ----------------------
+
+
+def cooperation_facts(case: Case, reveal_ids: bool) -> list[tuple[str, str]]:
+    agreement = case.cooperation
+    elderly, medical = agreement.elderly_care_institution, agreement.medical_institution
+    rows = [
+        (_("甲方（养老机构）"), f"{elderly.name}（{elderly.uscc}）"),
+        (_("乙方（医疗机构）"), f"{medical.name}（{medical.uscc}）"),
+        (_("协议期限"), date_range(agreement.start_date, agreement.end_date)),
+        (_("服务入住老人数"), f"{agreement.residents}人"),
+        (_("服务项目"), "；".join(agreement.service_item_labels())),
+        (_("上门服务频次"), f"每周{agreement.visits_per_week}次"),
+        (_("年服务费"), money_with_words(agreement.annual_fee)),
+    ]
+    if agreement.renewal_of_id:
+        rows.append((_("续签自"), agreement.renewal_of.case_no))
+    if agreement.terminated_at:
+        rows.append((_("终止日期"), chinese_date(agreement.terminated_at)))
+        rows.append((_("终止原因"), agreement.termination_reason))
+    return [(str(label), value) for label, value in rows]
+
+
+def issued_to_the_parties(case: Case) -> list[tuple[str, str]]:
+    """An agreement's documents are issued to both parties (organisations: no personal data)."""
+    agreement = case.cooperation
+    return [
+        (_("甲方（养老机构）"), agreement.elderly_care_institution.name),
+        (_("乙方（医疗机构）"), agreement.medical_institution.name),
+        (_("协议期限"), date_range(agreement.start_date, agreement.end_date)),
+    ]
+
+
+def _agreement_context(document) -> dict:
+    return {**case_context(document), **agreement_context(document.case.cooperation, _issuers(document))}
+
+
+def _issuers(document) -> list:
+    return [issuer_from_json(data) for data in document.issuers]
+
+
+AGREEMENT = DocumentKind(
+    code="cooperation_agreement",
+    label="医养合作协议",
+    series="医养协",
+    context=_agreement_context,
+    public_facts=lambda document: [
+        *case_public_rows(document),
+        (_("年服务费"), money_with_words(document.case.cooperation.annual_fee)),
+    ],
+    seal_roles=lambda document, issuers: [seal_role(issuer, document.case.cooperation) for issuer in issuers],
+)
+TERMINATION_NOTICE = DocumentKind(
+    code="termination_notice",
+    label="医养合作协议终止通知书",
+    series="医养终",
+    context=case_context,
+    public_facts=lambda document: [
+        *case_public_rows(document),
+        (
+            _("终止日期"),
+            chinese_date(document.case.cooperation.terminated_at) if document.case.cooperation.terminated_at else "",
+        ),
+    ],
+)
+
+COOPERATION = declare(
+    Procedure(
+        code=CODE,
+        label="医养合作协议",
+        case_code="HZ",
+        slug="cooperation",
+        flow=CooperationFlow,
+        detail="cooperation",
+        facts=cooperation_facts,
+        brief_facts=frozenset({"甲方（养老机构）", "乙方（医疗机构）", "协议期限", "年服务费", "终止日期", "终止原因"}),
+        institution_label="起草方",
+        # Signed by all, but its start date has not come.
+        state_labels={CaseState.APPROVED: "待生效"},
+        documents=(AGREEMENT, TERMINATION_NOTICE),
+        public_facts=issued_to_the_parties,
+        applicant_kinds=frozenset({"elderly_care", "medical"}),
+        pages="web.cooperation",
+        api="api.cooperation",
+    )
+)

@@ -15,9 +15,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from common import procedures
 from common.errors import InvalidInput
 
-from .models import CaseState, Procedure
+from .models import CaseState
 
 MAX_QUERY_LENGTH = 40
 
@@ -95,7 +96,7 @@ class CaseFilters:
     def from_query(cls, params, *, strict: bool) -> "CaseFilters":
         read = _Parser(params, strict=strict)
         filters = cls(
-            procedure=read.choice("procedure", Procedure.values),
+            procedure=read.choice("procedure", procedures.codes()),
             status=read.choice("status", CaseState.values),
             township=read.text("township"),
             institution=read.integer("institution"),
@@ -139,7 +140,7 @@ class TaskFilters:
     def from_query(cls, params, *, strict: bool, default_sort: str = "due") -> "TaskFilters":
         read = _Parser(params, strict=strict)
         filters = cls(
-            procedure=read.choice("procedure", Procedure.values),
+            procedure=read.choice("procedure", procedures.codes()),
             q=read.text("q"),
             sort=read.choice("sort", list(TASK_ORDERINGS), default_sort),
         )

@@ -40,10 +40,20 @@ class ReviewStep(flow.View):
 
     activation_class = StepActivation
 
-    def __init__(self, *, unit: units.Unit, days: int | None, title: str, case_state: str = CaseState.IN_REVIEW):
+    def __init__(
+        self,
+        *,
+        unit: units.Unit,
+        days: int | None,
+        title: str,
+        case_state: str = CaseState.IN_REVIEW,
+        rejects: str | None = None,
+    ):
         super().__init__(view=None)  # our own pages execute the task; viewflow's are not mounted
         self.unit = unit
         self.days = days
+        # What a reject at this step refuses, when it is not the whole application (医保定点申请).
+        self.rejects = rejects
         self.case_state = case_state
         self._routes = {Decision.APPROVE: None, Decision.RETURN: this.supplement, Decision.REJECT: this.rejected}
         self.Annotation(title=title)

@@ -1,36 +1,17 @@
 """Numbers that are unique and never reused: case numbers and filing numbers."""
 
-from django.db import transaction
 from django.utils import timezone
 
-from .models import NumberSequence
-from .models.case import CASE_NUMBER_CODES
+from common import procedures
+from common.numbering import take_next
 
 COUNTY_PREFIX = "PA"  # 磐安
-
-
-def take_next(series: str, year: int) -> int:
-    """Take the next number of a series for a year, under a row lock.
-
-    Must run inside the transaction that stores the number: the row stays locked
-    until it commits, so two concurrent callers get consecutive numbers and a
-    rolled-back caller gives its number back instead of leaving a hole in use.
-    """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("take_next() must run inside a transaction")
-    # INSERT .. ON CONFLICT DO NOTHING: the first caller of a new year creates the row,
-    # a concurrent one waits on the unique index and then finds it.
-    NumberSequence.objects.bulk_create([NumberSequence(series=series, year=year)], ignore_conflicts=True)
-    sequence = NumberSequence.objects.select_for_update().get(series=series, year=year)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return sequence.last
 
 
 def new_case_number(procedure: str) -> str:
     """PA-2026-BA-000123: county, year of submission, procedure, sequence."""
     year = timezone.localdate().year
-    code = CASE_NUMBER_CODES[procedure]
+    code = procedures.get(procedure).case_code
     return f"{COUNTY_PREFIX}-{year}-{code}-{take_next(f'case:{code}', year):06d}"
 
 

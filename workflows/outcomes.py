@@ -5,8 +5,10 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from audit.services import record
+from documents.services import request_document
 
-from .models import Case, CaseTask
+from .documents import APPROVAL_RECORD, REJECTION_NOTICE
+from .models import Case, CaseState, CaseTask, Decision
 
 
 def last_decided(case: Case, node) -> CaseTask:
@@ -20,3 +22,11 @@ def close_case(case: Case, state: str) -> None:
     case.decided_at = timezone.now()
     case.save(update_fields=["state", "decided_at"])
     record(action=f"case_{state}", case_no=case.case_no)
+
+
+def close_as_rejected(case: Case) -> None:
+    """A reject ends the case: the rejecting unit issues the rejection notice and the approval record."""
+    close_case(case, CaseState.REJECTED)
+    rejecting_unit = case.task_set.filter(decision=Decision.REJECT).latest("id").owner_permission_obj
+    request_document(case=case, kind=REJECTION_NOTICE.code, issuers=[rejecting_unit])
+    request_document(case=case, kind=APPROVAL_RECORD.code, issuers=[rejecting_unit])

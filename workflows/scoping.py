@@ -11,6 +11,7 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 from viewflow.workflow.status import STATUS
 
+from documents.models import Document, DocumentStatus
 from institutions.models import Institution
 from permissions.grants import Grants, acts_for, can_head, can_head_any, grants_for, holds
 from permissions.models import User
@@ -28,6 +29,7 @@ __all__ = [
     "deadline_alerts",
     "grants_for",
     "holds",
+    "issued_document_for",
     "may_see_id_numbers",
     "task_archive",
     "task_inbox",
@@ -35,6 +37,7 @@ __all__ = [
     "unit_open_tasks",
     "users_holding",
     "visible_cases",
+    "visible_documents",
     "visible_institutions",
     "workable_tasks",
 ]
@@ -181,3 +184,16 @@ def may_see_id_numbers(user, case) -> bool:
         .exclude(owner_permission=ACT_FOR_INSTITUTION)
         .exists()
     )
+
+
+def visible_documents(user) -> QuerySet:
+    """Documents of the cases the user may see."""
+    return Document.objects.filter(case__in=visible_cases(user).values("pk")).select_related("case")
+
+
+def issued_document_for(user, document_id) -> Document | None:
+    """An issued document the user may download, or None — the same answer for foreign and missing ones."""
+    try:
+        return visible_documents(user).get(pk=int(document_id), status=DocumentStatus.ISSUED)
+    except (Document.DoesNotExist, ValueError, TypeError):
+        return None

@@ -6,13 +6,10 @@ from datetime import date, datetime
 from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
-from forms.clinic_filing import staffing_warnings
-from institutions.models import CLINIC_REQUIRED_FROM_BEDS
 from permissions.roles import ACT_FOR_INSTITUTION
 
 from . import scoping
-from .models import Case, CaseTask, Notification, Procedure
-from .nodes import ConfirmStep, Supplement
+from .models import Case, CaseTask, Notification
 
 
 @dataclass
@@ -121,41 +118,6 @@ def _reassignments_by_task(case: Case) -> dict[int, list[TimelineEntry]]:
 def latest_return(case: Case) -> CaseTask | None:
     """The review task that last returned the case (what the applicant must supplement)."""
     return case.task_set.filter(decision="return").order_by("-id").first()
-
-
-def review_warnings(case: Case) -> list[str]:
-    """What a reviewer should notice: staffing below the national minimums, and the 100-bed rule."""
-    if case.procedure != Procedure.CLINIC_FILING:
-        return []
-    filing = case.clinic_filing
-    warnings = staffing_warnings(filing.clinic_type, [person.role for person in filing.staff.all()])
-    if case.institution.must_have_clinic:
-        warnings.append(
-            f"本机构核定床位{case.institution.beds}张（{CLINIC_REQUIRED_FROM_BEDS}张以上），依规须单独设置内设医疗机构。"
-        )
-    return warnings
-
-
-def party_actions(user, case: Case, steps: list[CaseTask]) -> dict:
-    """What an institution party may do on a case page (the services re-check every one)."""
-    open_party_steps = [t for t in steps if t.is_open and scoping.holds(user, t)]
-    actions = {
-        "awaiting_my_confirmation": any(isinstance(t.flow_task, ConfirmStep) for t in open_party_steps),
-        "can_revise": False,
-        "can_terminate": False,
-        "can_renew": False,
-        "resubmit_url_name": "workflows:case_resubmit",
-    }
-    if case.procedure == Procedure.COOPERATION:
-        agreement = case.cooperation
-        party = scoping.acts_for(user, agreement.elderly_care_institution) or scoping.acts_for(
-            user, agreement.medical_institution
-        )
-        actions["can_revise"] = any(isinstance(t.flow_task, Supplement) for t in open_party_steps)
-        actions["can_terminate"] = party and case.state in ("active", "approved")
-        actions["can_renew"] = party and case.state in ("active", "approved", "expired")
-        actions["resubmit_url_name"] = "workflows:cooperation_revise"
-    return actions
 
 
 def institution_to_do(user) -> list[CaseTask]:

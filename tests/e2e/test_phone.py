@@ -14,7 +14,7 @@ from django.conf import settings
 
 from documents.models import DocumentStatus
 from workflows.demo_cases import load_sample_cases
-from workflows.models import Case, Procedure
+from workflows.models import Case
 
 from .conftest import new_page
 
@@ -82,8 +82,8 @@ def county(demo):
     安文街道's review, claimed by twp-anwen.
     """
     load_sample_cases()
-    agreement = Case.objects.get(procedure=Procedure.COOPERATION, institution__code="welfare-centre", state="active")
-    filing = Case.objects.get(procedure=Procedure.CLINIC_FILING, institution__code="welfare-centre")
+    agreement = Case.objects.get(procedure="cooperation", institution__code="welfare-centre", state="active")
+    filing = Case.objects.get(procedure="clinic_filing", institution__code="welfare-centre")
     document = agreement.documents.order_by("id").first()
     assert document.status == DocumentStatus.ISSUED, document.last_error
     return {"agreement": agreement, "filing": filing, "document": document}

@@ -3,10 +3,9 @@
 from .alerts import TaskAlert
 from .attachments import Attachment
 from .calendar import CalendarDay
-from .case import Case, CaseParty, CaseState, CaseTask, Decision, Procedure
+from .case import Case, CaseParty, CaseState, CaseTask, Decision
 from .clinic_filing import ClinicFiling, ClinicStaff
 from .cooperation import CooperationAgreement, Notification, ServiceItem
-from .numbering import NumberSequence
 
 __all__ = [
     "Attachment",
@@ -21,7 +20,5 @@ __all__ = [
     "Notification",
     "ServiceItem",
     "Decision",
-    "NumberSequence",
-    "Procedure",
     "TaskAlert",
 ]

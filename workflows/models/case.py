@@ -12,19 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import AbstractProcess, AbstractTask
 from viewflow.workflow.status import STATUS
 
-
-class Procedure(models.TextChoices):
-    CLINIC_FILING = "clinic_filing", _("养老机构内设医疗机构备案")
-    COOPERATION = "cooperation", _("医养合作协议")
-    SUBSIDY = "subsidy", _("医养结合资金补助")
-
-
-# The two letters in a case number: PA-2026-BA-000123.
-CASE_NUMBER_CODES = {
-    Procedure.CLINIC_FILING: "BA",
-    Procedure.COOPERATION: "HZ",
-    Procedure.SUBSIDY: "BZ",
-}
+from common import procedures
 
 
 class CaseState(models.TextChoices):
@@ -41,10 +29,6 @@ class CaseState(models.TextChoices):
 
 OPEN_STATES = (CaseState.DRAFT, CaseState.IN_REVIEW, CaseState.RETURNED)
 
-# A state may read differently in one procedure: a signed agreement that has not started
-# yet is 待生效, not 已办结. Procedures' model modules add their own labels here.
-STATE_LABELS_BY_PROCEDURE: dict[str, dict[str, str]] = {}
-
 
 class Decision(models.TextChoices):
     APPROVE = "approve", _("通过")
@@ -56,7 +40,8 @@ class Case(AbstractProcess):
     """One application (办件), from submission to its final document."""
 
     case_no = models.CharField(_("办件编号"), max_length=32, unique=True)
-    procedure = models.CharField(_("事项"), max_length=20, choices=Procedure.choices)
+    # A registered procedure's code (common/procedures.py): a new procedure needs no migration.
+    procedure = models.CharField(_("事项"), max_length=20, choices=procedures.choices)
     state = models.CharField(_("状态"), max_length=20, choices=CaseState.choices, default=CaseState.IN_REVIEW)
     institution = models.ForeignKey(
         "institutions.Institution", verbose_name=_("申请机构"), on_delete=models.PROTECT, related_name="cases"
@@ -99,10 +84,20 @@ class Case(AbstractProcess):
             ignore_conflicts=True,
         )
 
+    @property
+    def procedure_spec(self) -> procedures.Procedure:
+        """The declaration of this case's procedure: what pages, documents and the API ask."""
+        return procedures.get(self.procedure)
+
+    def get_procedure_display(self) -> str:
+        return str(self.procedure_spec.label)
+
     def get_state_display(self) -> str:
-        """The state as this procedure's users call it (the API's status code stays the same)."""
-        own = STATE_LABELS_BY_PROCEDURE.get(self.procedure, {})
-        return str(own.get(self.state) or CaseState(self.state).label)
+        """The state as this procedure's users call it (a signed agreement not yet started is 待生效).
+
+        The API's status code stays the same whatever the label.
+        """
+        return str(self.procedure_spec.state_labels.get(self.state) or CaseState(self.state).label)
 
 
 class CaseParty(models.Model):

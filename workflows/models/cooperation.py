@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .case import STATE_LABELS_BY_PROCEDURE, CaseState, Procedure
+from .case import CaseState
 
 # Seed 000 §四(三)2: the yearly fee is 20,000–50,000 元, both ends included (民法典 第1259条).
 ANNUAL_FEE_MIN = Decimal("20000.00")
@@ -28,8 +28,6 @@ TERM_FIELDS = (
 )
 
 
-# Approved by both bureaus and signed, but its start date has not come: 待生效.
-STATE_LABELS_BY_PROCEDURE[Procedure.COOPERATION] = {CaseState.APPROVED: _("待生效")}
 # The agreements the registry lists unless asked otherwise: those in force and those about to be.
 IN_FORCE_STATES = (CaseState.ACTIVE, CaseState.APPROVED)
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from audit.services import record
 from common.formatting import chinese_date
 
-from ..models import Case, CaseState, CooperationAgreement, Notification, Procedure
+from ..cooperation import CODE
+from ..models import Case, CaseState, CooperationAgreement, Notification
 from ..models.cooperation import REMIND_DAYS_BEFORE_END
 
 
@@ -26,7 +27,7 @@ class LifecycleReport:
 
 
 def _agreements(state: str):
-    return Case.objects.filter(procedure=Procedure.COOPERATION, state=state).select_related(
+    return Case.objects.filter(procedure=CODE, state=state).select_related(
         "cooperation__elderly_care_institution", "cooperation__medical_institution"
     )
 

@@ -8,7 +8,8 @@ from common.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from institutions.models import Institution
 
 from .. import scoping
-from ..models import Attachment, Case, CaseState, ClinicFiling, ClinicStaff, Procedure
+from ..clinic_filing import CODE, ClinicFilingFlow
+from ..models import Attachment, Case, CaseState, ClinicFiling, ClinicStaff
 from ..models.case import OPEN_STATES
 from .cases import applicant_institution, case_for, open_supplement_task
 from .tasks import finish_party_task, locked_activation
@@ -31,8 +32,6 @@ def submit_clinic_filing(*, user, filing: dict, staff: list[dict], attachments: 
     applies the rules that need the database and starts the flow, all in one
     transaction: a refusal leaves nothing behind.
     """
-    from ..clinic_filing import ClinicFilingFlow
-
     institution = applicant_institution(user)
     if institution is None:
         raise Forbidden(_("只有机构经办人可以提交申请。"))
@@ -43,9 +42,7 @@ def submit_clinic_filing(*, user, filing: dict, staff: list[dict], attachments: 
     with transaction.atomic():
         # One open filing per institution: the institution row serialises concurrent submissions.
         Institution.objects.select_for_update().get(pk=institution.pk)
-        if Case.objects.filter(
-            institution=institution, procedure=Procedure.CLINIC_FILING, state__in=OPEN_STATES
-        ).exists():
+        if Case.objects.filter(institution=institution, procedure=CODE, state__in=OPEN_STATES).exists():
             raise Conflict(_("本机构已有一件内设医疗机构备案正在办理中，请勿重复申请。"), code="duplicate_application")
 
         def record_filing(case: Case) -> None:

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.validators import validate_plain_text
-from documents.models import DocumentKind
 from documents.services import request_document
 from institutions.models import Department, Institution
 
 from .. import scoping
-from ..models import Case, CaseState, CooperationAgreement, Decision, Notification, Procedure
+from ..cooperation import CODE, TERMINATION_NOTICE, CooperationFlow
+from ..models import Case, CaseState, CooperationAgreement, Decision, Notification
 from ..models.case import OPEN_STATES
 from ..models.cooperation import IN_FORCE_STATES, TERM_FIELDS
 from ..nodes import ConfirmStep
@@ -33,7 +33,7 @@ def _drafting_party(user, terms: dict) -> Institution:
 def _check_pair_is_free(terms: dict, *, ignore_case: Case | None = None, renewal_of: Case | None = None) -> None:
     """One agreement per pair at a time: no open case for the pair, no overlapping agreement in force."""
     pair = Case.objects.filter(
-        procedure=Procedure.COOPERATION,
+        procedure=CODE,
         cooperation__elderly_care_institution=terms["elderly_care_institution"],
         cooperation__medical_institution=terms["medical_institution"],
     )
@@ -60,8 +60,6 @@ def _lock_parties(terms: dict) -> None:
 
 def draft_cooperation(*, user, terms: dict, renewal_of: Case | None = None) -> Case:
     """One party drafts an agreement; it then waits for the other party's confirmation."""
-    from ..cooperation import CooperationFlow
-
     drafter = _drafting_party(user, terms)
     with transaction.atomic():
         _lock_parties(terms)
@@ -91,7 +89,7 @@ def draft_cooperation(*, user, terms: dict, renewal_of: Case | None = None) -> C
 
 def _counterparty_step(user, case_no: str):
     case = case_for(user, case_no)
-    if case.procedure != Procedure.COOPERATION:
+    if case.procedure != CODE:
         raise NotFound()
     task = open_party_task(case, ConfirmStep)
     if task is None:
@@ -175,7 +173,7 @@ def renewal_terms(case: Case) -> dict:
 def renew_cooperation(*, user, case_no: str, terms: dict) -> Case:
     """Either party starts a renewal: a new case prefilled from the old agreement."""
     old = case_for(user, case_no)
-    if old.procedure != Procedure.COOPERATION:
+    if old.procedure != CODE:
         raise NotFound()
     if not (
         scoping.acts_for(user, old.cooperation.elderly_care_institution)
@@ -199,7 +197,7 @@ def terminate_cooperation(*, user, case_no: str, reason: str) -> Case:
         raise InvalidInput(fields={"reason": [_("请填写终止原因（500字以内）。")]})
     _plain(reason, "reason")
     case = case_for(user, case_no)
-    if case.procedure != Procedure.COOPERATION:
+    if case.procedure != CODE:
         raise NotFound()
     agreement = case.cooperation
     party = next(
@@ -230,7 +228,7 @@ def terminate_cooperation(*, user, case_no: str, reason: str) -> Case:
         )
         request_document(
             case=case,
-            kind=DocumentKind.TERMINATION_NOTICE,
+            kind=TERMINATION_NOTICE.code,
             issuers=[party, Department.objects.get(code=Department.Code.HEALTH)],
             number_from=Department.objects.get(code=Department.Code.HEALTH),
         )

@@ -1,4 +1,4 @@
-"""Counters behind case numbers, filing numbers and document numbers."""
+"""The counters behind every number the product hands out: case numbers, filing numbers, document numbers."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,8 @@ class NumberSequence(models.Model):
     class Meta:
         verbose_name = _("编号序列")
         verbose_name_plural = _("编号序列")
+        # The table was created by the workflows app before numbering moved here.
+        db_table = "workflows_numbersequence"
         constraints = [models.UniqueConstraint(fields=["series", "year"], name="sequence_series_year")]
 
     def __str__(self) -> str:

@@ -2,22 +2,25 @@
 
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
-
-from workflows.models import CooperationAgreement, Procedure, ServiceItem
+from typing import Any
 
 from .issuers import Issuer
 from .selectors import basis_in_force
 
-# The contract wording of each 医养协同 service of seed 002 附件5 §三, in the list's order.
+# An agreement's record (workflows' CooperationAgreement); this module reads its fields only.
+CooperationAgreement = Any
+
+# The contract wording of each 医养协同 service of seed 002 附件5 §三, in the list's order,
+# keyed by the service item codes the agreement stores.
 # The visits' frequency and the AB-post staff are stated once, in 第三条（三）.
 SERVICE_CLAUSES = {
-    ServiceItem.ONSITE_VISITS: "定期上门服务：按本条第（三）项约定的频次和人员上门，为老年人提供测量血压、血糖，心脏听诊等常规检查和基本医疗服务，并做好巡诊记录。",
-    ServiceItem.ANNUAL_CHECKUP: "健康体检：每年为老年人提供一次健康体检，并根据体检结果进行健康指导。",
-    ServiceItem.HEALTH_EDUCATION: "健康教育：每季度为老年人提供一次健康教育宣传或讲座。",
-    ServiceItem.FREE_CLINIC_TCM: "义诊及中医药服务：每半年为老年人提供一次免费义诊，开展中医药适宜技术服务。",
-    ServiceItem.PHONE_ADVICE: "电话咨询：免费为老年人提供24小时电话咨询，给予健康、预防、保健等方面的指导。",
-    ServiceItem.GREEN_CHANNEL: "就医绿色通道：为老年人开通预约就诊和转诊绿色通道，遇急危重症及时救治或者协助转诊。",
-    ServiceItem.HEALTH_RECORDS: "健康档案：为老年人建立健康档案，并根据体检和诊疗情况及时更新。",
+    "onsite_visits": "定期上门服务：按本条第（三）项约定的频次和人员上门，为老年人提供测量血压、血糖，心脏听诊等常规检查和基本医疗服务，并做好巡诊记录。",
+    "annual_checkup": "健康体检：每年为老年人提供一次健康体检，并根据体检结果进行健康指导。",
+    "health_education": "健康教育：每季度为老年人提供一次健康教育宣传或讲座。",
+    "free_clinic_tcm": "义诊及中医药服务：每半年为老年人提供一次免费义诊，开展中医药适宜技术服务。",
+    "phone_advice": "电话咨询：免费为老年人提供24小时电话咨询，给予健康、预防、保健等方面的指导。",
+    "green_channel": "就医绿色通道：为老年人开通预约就诊和转诊绿色通道，遇急危重症及时救治或者协助转诊。",
+    "health_records": "健康档案：为老年人建立健康档案，并根据体检和诊疗情况及时更新。",
 }
 
 PARTY_A, PARTY_B, APPROVER = "甲方（盖章）", "乙方（盖章）", "审核同意（盖章）"
@@ -60,7 +63,7 @@ def agreement_context(agreement: CooperationAgreement, issuers: list[Issuer]) ->
         "agreement": agreement,
         "elderly": agreement.elderly_care_institution,
         "medical": agreement.medical_institution,
-        "basis": basis_in_force(applies_to=Procedure.COOPERATION, on=basis_date(agreement)),
+        "basis": basis_in_force(applies_to="cooperation", on=basis_date(agreement)),
         "service_clauses": [text for item, text in SERVICE_CLAUSES.items() if item in chosen],
         "first_instalment": first,
         "second_instalment": second,

@@ -1,0 +1,49 @@
+"""What the API's views share: role checks, pagination, reading a JSON body, answering with a case."""
+
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from common.errors import InvalidInput
+from permissions.roles import Role
+from workflows import scoping
+
+from .pagination import PageNumberPagination
+from .serializers import CaseSerializer
+
+
+class HasRole(BasePermission):
+    roles: frozenset = frozenset()
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.roles & self.roles)
+
+
+class IsAdmin(HasRole):
+    roles = frozenset({Role.ADMIN})
+
+
+class IsAuditor(HasRole):
+    roles = frozenset({Role.AUDITOR, Role.ADMIN})
+
+
+def paginated(request, view, queryset, serializer_class, **context):
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True, context=context).data)
+
+
+def body(request) -> dict:
+    """The request's JSON object (empty for no body); anything else is a 400."""
+    if request.data in (None, "") or request.data == {}:
+        return {}
+    if not isinstance(request.data, dict):
+        raise InvalidInput(_("请求体应为 JSON 对象。"))
+    return dict(request.data)
+
+
+def case_response(request, case, status_code=status.HTTP_200_OK) -> Response:
+    """The case as the user may see it (full ID numbers only for the reviewer holding its step)."""
+    context = {"reveal_ids": scoping.may_see_id_numbers(request.user, case)}
+    return Response(CaseSerializer(case, context=context).data, status=status_code)
