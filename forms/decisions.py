@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import ChineseForm
+from workflows.decisions import COMMENT_MAX_LENGTH, MISSING_ITEM_MAX_LENGTH, MISSING_ITEMS_MAX, decision_rule_errors
 from workflows.models import Decision
 
 from .fields import LinesField, PlainTextField
@@ -11,19 +12,21 @@ from .fields import LinesField, PlainTextField
 
 class DecisionForm(ChineseForm):
     decision = forms.ChoiceField(label=_("审核意见"), choices=Decision.choices, widget=forms.RadioSelect)
-    comment = PlainTextField(label=_("说明"), required=False, max_length=1000, multiline=True)
-    missing_items = LinesField(label=_("需补正的材料（每行一项）"), required=False)
+    comment = PlainTextField(label=_("说明"), required=False, max_length=COMMENT_MAX_LENGTH, multiline=True)
+    missing_items = LinesField(
+        label=_("需补正的材料（每行一项）"),
+        required=False,
+        max_items=MISSING_ITEMS_MAX,
+        max_item_length=MISSING_ITEM_MAX_LENGTH,
+    )
 
     def clean(self):
         cleaned = super().clean()
         decision = cleaned.get("decision")
-        if decision in (Decision.RETURN, Decision.REJECT) and not cleaned.get("comment"):
-            self.add_error(
-                "comment",
-                _("退回补正须说明理由。") if decision == Decision.RETURN else _("不予通过须说明理由。"),
-            )
-        if decision == Decision.RETURN and not cleaned.get("missing_items"):
-            self.add_error("missing_items", _("退回补正须列出需补正的材料。"))
+        for field, messages in decision_rule_errors(
+            decision, cleaned.get("comment", ""), cleaned.get("missing_items", [])
+        ).items():
+            self.add_error(field, messages)
         if decision != Decision.RETURN:
             cleaned["missing_items"] = []
         return cleaned

@@ -36,8 +36,9 @@ class MoneyField(forms.DecimalField):
 class LinesField(PlainTextField):
     """One item per line (e.g. the list of missing materials), cleaned to a list of strings."""
 
-    def __init__(self, *args, max_items: int = 30, **kwargs):
+    def __init__(self, *args, max_items: int = 30, max_item_length: int = 200, **kwargs):
         self.max_items = max_items
+        self.max_item_length = max_item_length
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
         super().__init__(*args, **kwargs)
 
@@ -47,8 +48,8 @@ class LinesField(PlainTextField):
         items = [item for item in items if item]
         if len(items) > self.max_items:
             raise forms.ValidationError(_("最多列出 %(n)s 项。"), params={"n": self.max_items})
-        if any(len(item) > 200 for item in items):
-            raise forms.ValidationError(_("每一项不超过200字。"))
+        if any(len(item) > self.max_item_length for item in items):
+            raise forms.ValidationError(_("每一项不超过%(n)s字。"), params={"n": self.max_item_length})
         return items
 
 

@@ -18,6 +18,7 @@ from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.validators import validate_plain_text
 
 from .. import scoping
+from ..decisions import clean_decision
 from ..models import CaseTask, Decision
 from ..nodes import ReviewStep
 
@@ -152,7 +153,7 @@ def decide_task(*, user, task_id, decision: str, comment: str = "", missing_item
     task = task_for(user, task_id)
     if not isinstance(task.flow_task, ReviewStep):
         raise NotFound()
-    comment, missing_items = validate_decision(decision=decision, comment=comment, missing_items=missing_items)
+    comment, missing_items = clean_decision(decision=decision, comment=comment, missing_items=missing_items)
     if fields:
         raise InvalidInput(fields={"fields": [_("该环节没有可填写的字段。")]})
     with locked_activation(task) as activation:
@@ -174,17 +175,6 @@ def decide_task(*, user, task_id, decision: str, comment: str = "", missing_item
             detail={"task": task.pk, "step": task.flow_task.name, "comment": comment, "missing_items": missing_items},
         )
     return task
-
-
-def validate_decision(*, decision: str, comment: str, missing_items) -> tuple[str, list[str]]:
-    from forms.decisions import DecisionForm
-
-    form = DecisionForm(
-        data={"decision": decision, "comment": comment or "", "missing_items": "\n".join(missing_items or [])}
-    )
-    if not form.is_valid():
-        raise InvalidInput(fields=form.errors)
-    return form.cleaned_data["comment"], form.cleaned_data["missing_items"]
 
 
 __all__ = [

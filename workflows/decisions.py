@@ -1,0 +1,60 @@
+"""The rule of a reviewer's decision, one place for both doors: what each decision must say.
+
+DOMAIN.md: approve moves the case on; a return lists what is missing and says why; a
+reject says why. The web form (forms/decisions.py) shows these errors beside its
+fields; the service applies the same rule to whatever the API sent.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from common.errors import InvalidInput
+from common.validators import validate_plain_text
+
+from .models import Decision
+
+COMMENT_MAX_LENGTH = 1000
+MISSING_ITEMS_MAX = 30
+MISSING_ITEM_MAX_LENGTH = 200
+
+
+def decision_rule_errors(decision: str | None, comment: str, missing_items: list[str]) -> dict[str, list[str]]:
+    """A return and a reject need a reason; a return needs the list of what is missing."""
+    errors: dict[str, list[str]] = {}
+    if decision in (Decision.RETURN, Decision.REJECT) and not comment:
+        errors["comment"] = [_("退回补正须说明理由。") if decision == Decision.RETURN else _("不予通过须说明理由。")]
+    if decision == Decision.RETURN and not missing_items:
+        errors["missing_items"] = [_("退回补正须列出需补正的材料。")]
+    return errors
+
+
+def clean_decision(*, decision, comment, missing_items) -> tuple[str, list[str]]:
+    """The decision's comment and missing items, checked; InvalidInput names each field at fault."""
+    errors: dict[str, list[str]] = {}
+    if decision not in Decision.values:
+        errors["decision"] = [_("应为 approve、return 或 reject。")]
+    comment = (comment or "").strip() if isinstance(comment, str) else None
+    items = (
+        [item.strip() for item in (missing_items or []) if isinstance(item, str)]
+        if isinstance(missing_items, list | tuple)
+        else None
+    )
+    if comment is None or len(comment) > COMMENT_MAX_LENGTH:
+        errors["comment"] = [_("说明应为不超过%(n)d字的文字。") % {"n": COMMENT_MAX_LENGTH}]
+    if items is None or len(items) > MISSING_ITEMS_MAX or any(len(i) > MISSING_ITEM_MAX_LENGTH for i in items):
+        errors["missing_items"] = [
+            _("需补正的材料最多%(n)d项，每项不超过%(m)d字。") % {"n": MISSING_ITEMS_MAX, "m": MISSING_ITEM_MAX_LENGTH}
+        ]
+    for field, texts in (("comment", [comment or ""]), ("missing_items", items or [])):
+        try:
+            for text in texts:
+                validate_plain_text(text)
+        except ValidationError as error:
+            errors.setdefault(field, error.messages)
+    if errors:
+        raise InvalidInput(fields=errors)
+    items = [item for item in items if item]
+    errors = decision_rule_errors(decision, comment, items)
+    if errors:
+        raise InvalidInput(fields=errors)
+    return comment, items if decision == Decision.RETURN else []
