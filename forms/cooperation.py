@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.formatting import money
 from common.forms import ChineseForm
 from institutions.models import Institution
 from workflows.models.cooperation import (
@@ -44,7 +45,8 @@ class CooperationForm(ChineseForm):
         label=_("年服务费（元）"),
         min_value=ANNUAL_FEE_MIN,
         max_value=ANNUAL_FEE_MAX,
-        help_text=_("按政策为每年2万元至5万元（含）。"),
+        help_text=_("按政策为每年%(low)s至%(high)s（含两端），依服务老人数确定。")
+        % {"low": money(ANNUAL_FEE_MIN), "high": money(ANNUAL_FEE_MAX)},
     )
 
     FIELDS = TERM_FIELDS
@@ -52,8 +54,8 @@ class CooperationForm(ChineseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         fee = self.fields["annual_fee"]
-        fee.error_messages["min_value"] = _("年服务费不得低于20,000.00元（政策下限）。")
-        fee.error_messages["max_value"] = _("年服务费不得高于50,000.00元（政策上限）。")
+        fee.error_messages["min_value"] = _("年服务费不得低于%(n)s（政策下限）。") % {"n": money(ANNUAL_FEE_MIN)}
+        fee.error_messages["max_value"] = _("年服务费不得高于%(n)s（政策上限）。") % {"n": money(ANNUAL_FEE_MAX)}
 
     def clean_elderly_care_institution(self):
         institution = self.cleaned_data["elderly_care_institution"]

@@ -17,7 +17,7 @@ from institutions.models import Institution, Township
 from workflows import scoping, selectors, services
 from workflows.cooperation import CODE
 from workflows.models import CaseState
-from workflows.models.cooperation import IN_FORCE_STATES
+from workflows.models.cooperation import IN_FORCE_STATES, REMIND_DAYS_BEFORE_END
 from workflows.nodes import ConfirmStep, Supplement
 from workflows.services import cooperation as agreements
 
@@ -201,8 +201,9 @@ def registry(request):
             Q(cooperation__elderly_care_institution__name__icontains=filters["q"])
             | Q(cooperation__medical_institution__name__icontains=filters["q"])
         )
-    if filters["expiring"] == "30":
-        cases = cases.filter(cooperation__end_date__lte=timezone.localdate() + timedelta(days=30))
+    if filters["expiring"]:
+        horizon = timezone.localdate() + timedelta(days=REMIND_DAYS_BEFORE_END)
+        cases = cases.filter(cooperation__end_date__lte=horizon)
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -211,6 +212,7 @@ def registry(request):
             "section": "agreements",
             "page": page,
             "filters": filters,
+            "expiring_days": REMIND_DAYS_BEFORE_END,
             "states": [(value, label) for value, (label, _states) in REGISTRY_FILTERS.items()],
             "townships": Township.objects.all(),
             "can_draft": request.user.institution is not None

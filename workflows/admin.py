@@ -3,7 +3,9 @@
 from django.contrib import admin
 from viewflow.workflow.models import Process, Task
 
-from .models import CalendarDay, Case, TaskAlert
+from common import procedures
+
+from .models import CalendarDay, Case, StepDeadline, TaskAlert
 
 
 @admin.register(CalendarDay)
@@ -80,3 +82,25 @@ class TaskAlertAdmin(admin.ModelAdmin):
 for model in (Process, Task):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
+
+
+@admin.register(StepDeadline)
+class StepDeadlineAdmin(admin.ModelAdmin):
+    """The promised working days per step: the administrator changes the figure, not the steps."""
+
+    list_display = ("procedure_label", "title", "days")
+    list_editable = ("days",)
+    list_filter = ("procedure",)
+    fields = ("title", "days")
+    readonly_fields = ("title",)
+
+    @admin.display(description="事项", ordering="procedure")
+    def procedure_label(self, row: StepDeadline) -> str:
+        known = procedures.find(row.procedure)
+        return str(known.label) if known else row.procedure
+
+    def has_add_permission(self, request):
+        return False  # one row per step of a registered flow, created after each migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -28,6 +28,7 @@ from .declaration import declare
 from .documents import APPROVAL_RECORD, case_context, case_public_rows
 from .locking import process_lock
 from .models import Case, CaseState, CaseTask
+from .models.cooperation import REMIND_DAYS_BEFORE_END
 from .nodes import ConfirmStep, ReviewStep, Supplement
 from .numbering import new_case_number
 from .outcomes import close_as_rejected, close_case
@@ -143,7 +144,11 @@ def issued_to_the_parties(case: Case) -> list[tuple[str, str]]:
 
 
 def _agreement_context(document) -> dict:
-    return {**case_context(document), **agreement_context(document.case.cooperation, _issuers(document))}
+    return {
+        **case_context(document),
+        **agreement_context(document.case.cooperation, _issuers(document)),
+        "reminder_days": REMIND_DAYS_BEFORE_END,
+    }
 
 
 def _issuers(document) -> list:

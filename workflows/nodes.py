@@ -17,7 +17,7 @@ from viewflow.workflow.status import STATUS
 
 from . import units
 from .deadlines import add_working_days, working_days_between
-from .models import CaseState, Decision
+from .models import CaseState, Decision, StepDeadline
 
 
 class StepActivation(ViewActivation):
@@ -84,6 +84,15 @@ class ReviewStep(flow.View):
         data = {"resume": self.name} if decision == Decision.RETURN else {}
         return self._routes[decision], data
 
+    def promised_days(self, case) -> int | None:
+        """The administrator's figure for this step (StepDeadline), or the flow's default from DOMAIN.md."""
+        if self.days is None:
+            return None  # a party's own step: no promised deadline
+        row = (
+            StepDeadline.objects.filter(procedure=case.procedure, step=self.name).values_list("days", flat=True).first()
+        )
+        return row or self.days
+
     def prepare(self, activation) -> None:
         """Label the task with its unit, start its clock and show the case as under review.
 
@@ -92,12 +101,13 @@ class ReviewStep(flow.View):
         """
         task, case = activation.task, activation.process
         task.unit_label = str(task.owner_permission_obj)
-        if self.days is not None:
+        days = self.promised_days(case)
+        if days is not None:
             used = sum(
                 working_days_between(timezone.localdate(t.created), timezone.localdate(t.finished))
                 for t in case.task_set.filter(flow_task=self, status=STATUS.DONE).only("created", "finished")
             )
-            task.due = add_working_days(timezone.localdate(), max(self.days - used, 0))
+            task.due = add_working_days(timezone.localdate(), max(days - used, 0))
         task.save(update_fields=["unit_label", "due"])
         if case.state != self.case_state:
             case.state = self.case_state

@@ -6,6 +6,7 @@ from .calendar import CalendarDay
 from .case import Case, CaseParty, CaseState, CaseTask, Decision
 from .clinic_filing import ClinicFiling, ClinicStaff
 from .cooperation import CooperationAgreement, Notification, ServiceItem
+from .deadlines import StepDeadline
 
 __all__ = [
     "Attachment",
@@ -19,6 +20,7 @@ __all__ = [
     "CooperationAgreement",
     "Notification",
     "ServiceItem",
+    "StepDeadline",
     "Decision",
     "TaskAlert",
 ]
