@@ -1,9 +1,14 @@
 """What the API's views share: role checks, pagination, reading a JSON body, answering with a case."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from common.errors import InvalidInput
 from permissions.roles import Role
@@ -28,9 +33,9 @@ class IsAuditor(HasRole):
     roles = frozenset({Role.AUDITOR, Role.ADMIN})
 
 
-def paginated(request, view, queryset, serializer_class, **context):
+def paginated(request: Request, view: APIView, queryset: QuerySet, serializer_class: type, **context: Any) -> Response:
     paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
+    page: list | None = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True, context=context).data)
 
 

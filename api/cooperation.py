@@ -96,7 +96,7 @@ class CooperationRequestChangesView(APIView):
     @extend_schema(request=CommentRequest, responses=CaseSerializer)
     def post(self, request, case_no):
         case = agreements.request_cooperation_changes(
-            user=request.user, case_no=case_no, comment=body(request).get("comment")
+            user=request.user, case_no=case_no, comment=body(request).get("comment", "")
         )
         return case_response(request, case)
 
@@ -115,7 +115,9 @@ class CooperationRenewView(APIView):
 class CooperationTerminateView(APIView):
     @extend_schema(request=ReasonRequest, responses=CaseSerializer)
     def post(self, request, case_no):
-        case = agreements.terminate_cooperation(user=request.user, case_no=case_no, reason=body(request).get("reason"))
+        case = agreements.terminate_cooperation(
+            user=request.user, case_no=case_no, reason=body(request).get("reason", "")
+        )
         return case_response(request, case)
 
 

@@ -4,6 +4,9 @@ Also derives the OpenAPI request schema from those forms: the documented body ca
 drift from what is enforced.
 """
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -50,22 +53,26 @@ def formset_errors(formset, name: str) -> dict[str, list[str]]:
     return errors
 
 
+def _choices(field: forms.Field) -> list[Any]:
+    return list(cast(Iterable[Any], getattr(field, "choices", [])))
+
+
 def _serializer_field(field: forms.Field, *, optional: bool = False) -> serializers.Field:
-    common = {"required": field.required and not optional, "help_text": str(field.label or "")}
+    common: dict[str, Any] = {"required": field.required and not optional, "help_text": str(field.label or "")}
     if isinstance(field, forms.ModelMultipleChoiceField):
         return serializers.ListField(child=serializers.IntegerField(), **common)
     if isinstance(field, forms.MultipleChoiceField):
-        return serializers.ListField(child=serializers.ChoiceField(choices=list(field.choices)), **common)
+        return serializers.ListField(child=serializers.ChoiceField(choices=_choices(field)), **common)
     if isinstance(field, forms.ModelChoiceField):
         return serializers.IntegerField(**common)
     if isinstance(field, LinesField):
         return serializers.ListField(child=serializers.CharField(), **common)
     if isinstance(field, forms.ChoiceField):
-        return serializers.ChoiceField(choices=list(field.choices), **common)
+        return serializers.ChoiceField(choices=_choices(field), **common)
     if isinstance(field, forms.BooleanField):
         return serializers.BooleanField(required=False, help_text=common["help_text"])
     if isinstance(field, forms.TypedChoiceField) and field.coerce is int:
-        return serializers.ChoiceField(choices=[value for value, _label in field.choices], **common)
+        return serializers.ChoiceField(choices=[value for value, _label in _choices(field)], **common)
     if isinstance(field, forms.DecimalField):
         return serializers.DecimalField(max_digits=field.max_digits, decimal_places=field.decimal_places, **common)
     if isinstance(field, forms.DateField):

@@ -5,6 +5,8 @@ method), so the schema and the output cannot drift apart. A case's ``data`` is i
 procedure's own (``case_data`` in the procedure's api module).
 """
 
+from typing import Any
+
 from django.urls import reverse
 from rest_framework import serializers
 from viewflow.workflow.status import STATUS
@@ -12,7 +14,7 @@ from viewflow.workflow.status import STATUS
 from common import procedures
 from documents.models import Document
 from forms.decisions import DecisionForm
-from institutions.models import Institution
+from institutions.models import Institution, Township
 from workflows.models import Case, CaseTask
 
 from .forms_bridge import serializer_for_form
@@ -84,7 +86,7 @@ class MeSerializer(serializers.Serializer):
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
-    township = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    township = serializers.CharField(source="township.code", read_only=True)
     models = serializers.ListField(source="care_models", child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -93,9 +95,7 @@ class InstitutionSerializer(serializers.ModelSerializer):
 
 
 class InstitutionCreateSerializer(serializers.ModelSerializer):
-    township = serializers.SlugRelatedField(
-        slug_field="code", queryset=Institution._meta.get_field("township").related_model.objects.all()
-    )
+    township = serializers.SlugRelatedField(slug_field="code", queryset=Township.objects.all())
     models = serializers.ListField(
         source="care_models", child=serializers.ChoiceField(choices=Institution.CareModel.choices), required=False
     )
@@ -159,20 +159,21 @@ class CaseSummarySerializer(serializers.Serializer):
 
 
 class CaseSerializer(CaseSummarySerializer):
-    data = serializers.SerializerMethodField()
+    data = serializers.SerializerMethodField()  # type: ignore[assignment]  # the case's own fields, not Serializer.data
     steps = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
 
     def get_data(self, case: Case) -> dict:
         """The procedure's own fields (its api module's ``case_data``)."""
-        return case.procedure_spec.api_module().case_data(case, self.context.get("reveal_ids", False))
+        api: Any = case.procedure_spec.api_module()
+        return api.case_data(case, self.context.get("reveal_ids", False))
 
     def get_steps(self, case: Case) -> list[dict]:
         steps = case.task_set.filter(flow_task_type="HUMAN").select_related("owner").order_by("id")
-        return StepSerializer(steps, many=True).data
+        return list(StepSerializer(steps, many=True).data)
 
     def get_documents(self, case: Case) -> list[dict]:
-        return DocumentRefSerializer(case.documents.order_by("id"), many=True).data
+        return list(DocumentRefSerializer(case.documents.order_by("id"), many=True).data)
 
 
 class TaskSerializer(serializers.Serializer):

@@ -19,12 +19,7 @@ urlpatterns = [
     path("institutions/<int:pk>/", views.InstitutionDetailView.as_view(), name="institution"),
     path("cases/", views.CaseListView.as_view(), name="cases"),
     # Each registered procedure's own endpoints (its application, its own actions on a case).
-    *(
-        pattern
-        for procedure in procedures.all_procedures()
-        if procedure.api
-        for pattern in procedure.api_module().urlpatterns
-    ),
+    *(pattern for procedure in procedures.all_procedures() for pattern in procedure.api_module().urlpatterns),
     path("cases/<str:case_no>/", views.CaseDetailView.as_view(), name="case"),
     path("cases/<str:case_no>/resubmit/", views.CaseResubmitView.as_view(), name="case-resubmit"),
     path("cases/<str:case_no>/withdraw/", views.CaseWithdrawView.as_view(), name="case-withdraw"),

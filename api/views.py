@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -58,7 +59,7 @@ class UserCreateView(APIView):
         body = s.UserCreateRequest(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        binding = {}
+        binding: dict[str, Model] = {}
         try:
             if data.get("institution") is not None:
                 binding["institution"] = Institution.objects.get(pk=data["institution"])
@@ -162,7 +163,7 @@ class CaseResubmitView(APIView):
 
 
 def procedure_api_modules() -> list:
-    return [p.api_module() for p in procedures.all_procedures() if p.api]
+    return [p.api_module() for p in procedures.all_procedures()]
 
 
 class CaseWithdrawView(APIView):

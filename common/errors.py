@@ -12,7 +12,7 @@ class ServiceError(Exception):
     code = "invalid"
     default_message = _("请求无效。")
 
-    def __init__(self, message=None, *, fields: dict[str, list[str]] | None = None, code: str | None = None):
+    def __init__(self, message: object = None, *, fields: dict[str, list[str]] | None = None, code: str | None = None):
         self.message = str(message or self.default_message)
         self.fields = {key: [str(m) for m in value] for key, value in (fields or {}).items()}
         if code:

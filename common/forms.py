@@ -1,5 +1,7 @@
 """The base of every form of the product: Chinese punctuation after labels, required fields marked."""
 
+from typing import Any
+
 from django import forms
 
 
@@ -12,6 +14,6 @@ class ChineseForm(forms.Form):
 
     required_css_class = "required"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "：")
         super().__init__(*args, **kwargs)

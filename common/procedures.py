@@ -16,10 +16,9 @@ declaring a procedure in the workflows layer imports nothing from the layers abo
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
 from types import ModuleType
 from typing import Any
-
-from django.utils.module_loading import import_module
 
 
 @dataclass(frozen=True)
@@ -49,17 +48,17 @@ class Procedure:
     # institution kinds that apply for it from the navigation's 申请 menu
     applicant_kinds: frozenset[str] = frozenset()
     # dotted paths of its page and API modules: each has `urlpatterns`; see docs/architecture.md
-    pages: str | None = None
-    api: str | None = None
+    pages: str = ""
+    api: str = ""
 
-    def pages_module(self) -> ModuleType | None:
-        return import_module(self.pages) if self.pages else None
+    def pages_module(self) -> ModuleType:
+        return import_module(self.pages)
 
-    def api_module(self) -> ModuleType | None:
-        return import_module(self.api) if self.api else None
+    def api_module(self) -> ModuleType:
+        return import_module(self.api)
 
 
-def issued_to_the_applicant(case) -> list[tuple[str, str]]:
+def issued_to_the_applicant(case: Any) -> list[tuple[str, str]]:
     """Whom a case's documents are issued to, as the public verification page says it (no personal data)."""
     return [("主送单位", case.institution.name)]
 

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -119,7 +120,7 @@ ALLOWED_UPLOAD_TYPES = {
 }
 
 
-def check_upload(uploaded) -> CheckedFile:
+def check_upload(uploaded: Any) -> CheckedFile:
     """Refuse files over the size limit and files that are not PDF, JPEG or PNG by content.
 
     Raises ValidationError with code "too_large" or "unsupported_type"; the API turns

@@ -179,9 +179,9 @@ def can_correct(user, document: Document) -> bool:
 def _heads(user, issuer: Issuer) -> bool:
     grants = grants_for(user)
     if issuer.type == "department":
-        unit = Department.objects.filter(code=issuer.code).first()
-        return unit is not None and str(unit.pk) in grants.of(HEAD_DEPARTMENT)
+        department = Department.objects.filter(code=issuer.code).first()
+        return department is not None and str(department.pk) in grants.of(HEAD_DEPARTMENT)
     if issuer.type == "township":
-        unit = Township.objects.filter(code=issuer.code).first()
-        return unit is not None and str(unit.pk) in grants.of(HEAD_TOWNSHIP)
+        township = Township.objects.filter(code=issuer.code).first()
+        return township is not None and str(township.pk) in grants.of(HEAD_TOWNSHIP)
     return False

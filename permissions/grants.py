@@ -7,6 +7,7 @@ about these grants and the task's owner permission alone.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from guardian.models import UserObjectPermission
 
@@ -25,7 +26,7 @@ from .roles import (
 class Grants:
     """The objects a user's jurisdiction grants cover, as primary keys (strings, like guardian's)."""
 
-    user: object
+    user: Any
     by_permission: dict[str, frozenset[str]]
 
     def of(self, permission: str) -> frozenset[str]:
@@ -37,7 +38,7 @@ class Grants:
         return self.user.is_authenticated and bool(self.user.roles & COUNTY_WIDE_READERS)
 
 
-def grants_for(user) -> Grants:
+def grants_for(user: Any) -> Grants:
     cached = getattr(user, "_yiyang_grants", None)
     if cached is not None:
         return cached
@@ -54,17 +55,17 @@ def grants_for(user) -> Grants:
     return grants
 
 
-def holds(user, task) -> bool:
+def holds(user: Any, task: Any) -> bool:
     """Whether the user holds the jurisdiction a task is routed to (its owner permission on its object)."""
     return task.owner_permission_obj_pk in grants_for(user).of(task.owner_permission)
 
 
-def can_head_any(user) -> bool:
+def can_head_any(user: Any) -> bool:
     grants = grants_for(user)
     return bool(grants.of(HEAD_TOWNSHIP) or grants.of(HEAD_DEPARTMENT))
 
 
-def can_head(user, task) -> bool:
+def can_head(user: Any, task: Any) -> bool:
     grants = grants_for(user)
     if task.owner_permission == REVIEW_TOWNSHIP:
         return task.owner_permission_obj_pk in grants.of(HEAD_TOWNSHIP)
@@ -73,5 +74,5 @@ def can_head(user, task) -> bool:
     return False
 
 
-def acts_for(user, institution) -> bool:
+def acts_for(user: Any, institution: Any) -> bool:
     return str(institution.pk) in grants_for(user).of(ACT_FOR_INSTITUTION)

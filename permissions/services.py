@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm
 
@@ -19,21 +20,21 @@ from .roles import (
 )
 
 
-def desired_grants(user: User) -> set[tuple[str, object]]:
+def desired_grants(user: User) -> set[tuple[str, Model]]:
     """The (permission, object) pairs a user's roles and binding entitle it to.
 
     A unit head also reviews: in a county office the head of a section signs off
     cases of the section as well as reassigning them.
     """
     roles = user.roles
-    grants: set[tuple[str, object]] = set()
-    if Role.APPLICANT in roles and user.institution_id:
+    grants: set[tuple[str, Model]] = set()
+    if Role.APPLICANT in roles and user.institution is not None:
         grants.add((ACT_FOR_INSTITUTION, user.institution))
-    if user.township_id and roles & {Role.TOWNSHIP_REVIEWER, Role.UNIT_HEAD}:
+    if user.township is not None and roles & {Role.TOWNSHIP_REVIEWER, Role.UNIT_HEAD}:
         grants.add((REVIEW_TOWNSHIP, user.township))
         if Role.UNIT_HEAD in roles:
             grants.add((HEAD_TOWNSHIP, user.township))
-    if user.department_id:
+    if user.department is not None:
         code = user.department.code
         if (
             any(role in roles and REVIEWER_DEPARTMENT[role] == code for role in REVIEWER_DEPARTMENT)

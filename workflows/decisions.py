@@ -28,33 +28,30 @@ def decision_rule_errors(decision: str | None, comment: str, missing_items: list
     return errors
 
 
-def clean_decision(*, decision, comment, missing_items) -> tuple[str, list[str]]:
+def clean_decision(*, decision: object, comment: object, missing_items: object) -> tuple[str, list[str]]:
     """The decision's comment and missing items, checked; InvalidInput names each field at fault."""
     errors: dict[str, list[str]] = {}
     if decision not in Decision.values:
         errors["decision"] = [_("应为 approve、return 或 reject。")]
-    comment = (comment or "").strip() if isinstance(comment, str) else None
-    items = (
-        [item.strip() for item in (missing_items or []) if isinstance(item, str)]
-        if isinstance(missing_items, list | tuple)
-        else None
-    )
-    if comment is None or len(comment) > COMMENT_MAX_LENGTH:
+    text = (comment or "").strip() if isinstance(comment, str | None) else None
+    listed = missing_items if isinstance(missing_items, list | tuple) else [] if missing_items is None else None
+    items = [item.strip() for item in listed if isinstance(item, str)] if listed is not None else []
+    if text is None or len(text) > COMMENT_MAX_LENGTH:
         errors["comment"] = [_("说明应为不超过%(n)d字的文字。") % {"n": COMMENT_MAX_LENGTH}]
-    if items is None or len(items) > MISSING_ITEMS_MAX or any(len(i) > MISSING_ITEM_MAX_LENGTH for i in items):
-        errors["missing_items"] = [
-            _("需补正的材料最多%(n)d项，每项不超过%(m)d字。") % {"n": MISSING_ITEMS_MAX, "m": MISSING_ITEM_MAX_LENGTH}
-        ]
-    for field, texts in (("comment", [comment or ""]), ("missing_items", items or [])):
+    if listed is None or len(items) != len(listed) or len(items) > MISSING_ITEMS_MAX:
+        errors["missing_items"] = [_("需补正的材料应为文字列表，最多%(n)d项。") % {"n": MISSING_ITEMS_MAX}]
+    elif any(len(item) > MISSING_ITEM_MAX_LENGTH for item in items):
+        errors["missing_items"] = [_("需补正的材料每项不超过%(n)d字。") % {"n": MISSING_ITEM_MAX_LENGTH}]
+    for field, texts in (("comment", [text or ""]), ("missing_items", items)):
         try:
-            for text in texts:
-                validate_plain_text(text)
+            for each in texts:
+                validate_plain_text(each)
         except ValidationError as error:
             errors.setdefault(field, error.messages)
-    if errors:
+    if errors or text is None or not isinstance(decision, str):
         raise InvalidInput(fields=errors)
     items = [item for item in items if item]
-    errors = decision_rule_errors(decision, comment, items)
+    errors = decision_rule_errors(decision, text, items)
     if errors:
         raise InvalidInput(fields=errors)
-    return comment, items if decision == Decision.RETURN else []
+    return text, items if decision == Decision.RETURN else []

@@ -8,8 +8,10 @@ in the API. The API refuses a malformed value (400); a page ignores it and shows
 the unfiltered list, as a search box should.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.utils.dateparse import parse_date
@@ -24,7 +26,7 @@ MAX_QUERY_LENGTH = 40
 
 # Task orderings offered by the queues: by promised date (the default for open work), or by arrival.
 # Steps without a promised date (an institution's own) sort last either way.
-TASK_ORDERINGS = {
+TASK_ORDERINGS: dict[str, tuple[Any, ...]] = {
     "due": (F("due").asc(nulls_last=True), "id"),
     "-due": (F("due").desc(nulls_last=True), "-id"),
     "created": ("created", "id"),
@@ -36,7 +38,7 @@ TASK_ORDERINGS = {
 class _Parser:
     """Reads query parameters, collecting a field error for each malformed one."""
 
-    def __init__(self, params, *, strict: bool):
+    def __init__(self, params: Mapping[str, str], *, strict: bool) -> None:
         self.params = params
         self.strict = strict
         self.errors: dict[str, list[str]] = {}
@@ -47,7 +49,7 @@ class _Parser:
             return self._bad(name, _("不超过%(n)d个字符。") % {"n": MAX_QUERY_LENGTH}, "")
         return value
 
-    def choice(self, name: str, allowed, default: str = "") -> str:
+    def choice(self, name: str, allowed: Sequence[str], default: str = "") -> str:
         value = (self.params.get(name) or "").strip()
         if value and value not in allowed:
             return self._bad(name, _("应为以下之一：%(values)s。") % {"values": "、".join(allowed)}, default)
@@ -73,7 +75,7 @@ class _Parser:
             return self._bad(name, _("日期格式应为 YYYY-MM-DD。"), None)
         return parsed
 
-    def _bad(self, name: str, message: str, fallback):
+    def _bad(self, name: str, message: str, fallback: Any) -> Any:
         self.errors[name] = [message]
         return fallback
 
@@ -93,7 +95,7 @@ class CaseFilters:
     submitted_before: date | None = None
 
     @classmethod
-    def from_query(cls, params, *, strict: bool) -> "CaseFilters":
+    def from_query(cls, params: Mapping[str, str], *, strict: bool) -> "CaseFilters":
         read = _Parser(params, strict=strict)
         filters = cls(
             procedure=read.choice("procedure", procedures.codes()),
@@ -137,7 +139,7 @@ class TaskFilters:
     sort: str = "due"
 
     @classmethod
-    def from_query(cls, params, *, strict: bool, default_sort: str = "due") -> "TaskFilters":
+    def from_query(cls, params: Mapping[str, str], *, strict: bool, default_sort: str = "due") -> "TaskFilters":
         read = _Parser(params, strict=strict)
         filters = cls(
             procedure=read.choice("procedure", procedures.codes()),

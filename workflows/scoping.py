@@ -6,6 +6,8 @@ comes from the user's grants (permissions/grants.py, read once per request) and 
 viewflow owner permission each task carries (workflows/units.py).
 """
 
+from typing import Any
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from guardian.models import UserObjectPermission
@@ -141,7 +143,7 @@ def visible_cases(user) -> QuerySet:
     grants = grants_for(user)
     if grants.county_wide:
         return cases
-    condition = Q(pk__in=[])
+    condition: Any = Q(pk__in=[])  # Q | Exists, or-ed together
     institutions = grants.of(ACT_FOR_INSTITUTION)
     if institutions:
         # The applicant, or either party of an agreement: every procedure records its parties.

@@ -49,6 +49,7 @@ def _alert(task: CaseTask, kind: str, action: str) -> bool:
     """Create one alert and its audit event; False when another run made it first."""
     try:
         with transaction.atomic():
+            assert task.due is not None  # watched_tasks() holds only steps with a due date
             TaskAlert.objects.create(task=task, kind=kind, due=task.due)
             record(
                 action=action,
