@@ -34,3 +34,7 @@ DOCUMENTS_IN_BACKGROUND_THREAD = False
 # Threads of the live server and of the race tests must not keep connections open
 # past a test, or the test database cannot be dropped at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# A made-up procedure registered only for the tests: it proves a new procedure needs no
+# change to shared code (tests/test_made_up_procedure.py, the generated isolation test).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.made_up_procedure"]  # noqa: F405

@@ -23,8 +23,8 @@ DOMAIN_DEFAULTS = {
 
 def test_every_review_step_has_a_row_with_the_domain_default(demo):
     create_step_deadlines()
-    rows = {(r.procedure, r.step): r.days for r in StepDeadline.objects.all()}
-    assert rows == DOMAIN_DEFAULTS
+    rows = {(r.procedure, r.step): r.days for r in StepDeadline.objects.exclude(procedure="inspection")}
+    assert rows == DOMAIN_DEFAULTS  # (the made-up test procedure has its own two rows)
 
 
 def test_the_administrators_figure_holds_and_survives_the_next_migration(demo, driver, users):
