@@ -19,7 +19,7 @@ class Procedure(models.TextChoices):
     SUBSIDY = "subsidy", _("医养结合资金补助")
 
 
-# The two letters in a case number: PA-2026-BA-000123.
+# The two letters of the procedure in a case number: <county prefix>-2026-BA-000123.
 CASE_NUMBER_CODES = {
     Procedure.CLINIC_FILING: "BA",
     Procedure.COOPERATION: "HZ",
