@@ -13,7 +13,7 @@ from documents.models import Document, DocumentStatus
 from institutions.county import current_county
 from institutions.demo import load_all
 from institutions.loader import CountyDataError
-from workflows.demo_cases import load_sample_cases, marked_cases, samples_loaded
+from workflows.demo_cases import load_sample_cases, marked_cases, read_samples, samples_loaded
 from workflows.errors import ServiceError
 
 
@@ -59,14 +59,16 @@ class Command(BaseCommand):
                     f"  {case.case_no}  {case.get_procedure_display()}  {case.get_state_display()}  {case.institution.name}"
                 )
             return
+        try:
+            read_samples(directory)  # before making keys: a county may have no samples
+        except FileNotFoundError as error:
+            raise CommandError(f"Sample cases not loaded: {error}") from error
         # The decisions issue signed documents: without the county root CA they would fail.
         if not root_cert_path().exists():
             self.stdout.write("No signing keys yet: creating the development keys first.")
             call_command("make_signing_keys", stdout=self.stdout)
         try:
             made = load_sample_cases(directory)
-        except FileNotFoundError as error:
-            raise CommandError(f"Sample cases not loaded: {error}") from error
         except ServiceError as error:
             raise CommandError(
                 f"Sample cases not loaded (nothing was changed): {error} "
