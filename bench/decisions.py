@@ -6,7 +6,7 @@
 Runs against the database DATABASE_URL points at (default SQLite) but never touches
 that database: it creates a throwaway one with Django's test-database machinery
 (PostgreSQL: ``<name>_bench``; SQLite: a temporary file, or memory with
---sqlite-memory), migrates it, loads the Panan demo data, builds a history of clinic
+--sqlite-memory), migrates it, loads the demo county's data, builds a history of clinic
 filings with the real services, measures, and drops the database again.
 
 What it measures (see bench/README.md):
@@ -34,7 +34,6 @@ from collections import Counter
 
 from harness import ThrowawayDatabase  # noqa: E402 - sets sys.path and the settings module
 
-QUEUE_USER = "twp-anwen"  # 安文街道审核员: the township of 县社会福利中心 and 沁春园养老院
 PAGE_SIZE = 25  # web/tasks.py: Paginator(tasks, 25)
 
 
@@ -48,7 +47,7 @@ def parse_args(argv=None):
         "--queue-cases",
         type=int,
         default=60,
-        help=f"extra filings waiting at {QUEUE_USER}'s 属地初审, so the 待领取 page is full (default 60)",
+        help="extra filings waiting at the queue township's 属地初审, so the 待领取 page is full (default 60)",
     )
     parser.add_argument("--seed", type=int, default=20260101, help="random seed of the background mix")
     parser.add_argument(
@@ -115,6 +114,20 @@ class Bench:
         self.rng = random.Random(args.seed)
         self.documents_skipped = 0
         self.report: list[str] = []
+
+    def choose_queue_township(self) -> None:
+        """The township with the most elderly-care institutions: its reviewer's 待领取 is measured."""
+        from django.db.models import Count, Q
+
+        from institutions.county import current_county
+        from institutions.models import Institution, Township
+
+        elderly = Q(institutions__kind=Institution.Kind.ELDERLY_CARE, institutions__is_active=True)
+        self.county = current_county()
+        self.queue_township = (
+            Township.objects.annotate(homes=Count("institutions", filter=elderly)).order_by("-homes", "id").first()
+        )
+        self.queue_user = f"twp-{self.queue_township.code}"
 
     # --- helpers over the real services ---------------------------------------------
 
@@ -238,7 +251,7 @@ class Bench:
         # township keeps its cases at 属地初审 so its 待领取 queue is not empty; a few
         # institutions stay at 民政局/卫健局 or with the applicant for the whole run.
         cycle = ["township", "civil", "township", "health", "township", "returned", "township"]
-        queue_township = QUEUE_USER.removeprefix("twp-")
+        queue_township = self.queue_township.code
         final = {}
         for index, institution in enumerate(institutions):
             final[institution.pk] = (
@@ -275,25 +288,25 @@ class Bench:
     def fill_queue(self, count: int) -> None:
         """`count` made-up nursing homes in the queue user's township, each with a filing at 属地初审.
 
-        The Panan list has only two elderly-care institutions in that township; a real
+        Even the county's busiest township has only a few elderly-care institutions; a real
         queue page holds a full page of rows, and its cost per row is what matters.
         """
         from institutions.demo import _account, demo_uscc
-        from institutions.models import Institution, Township
+        from institutions.models import Institution
         from permissions.roles import Role
 
-        township = Township.objects.get(code=QUEUE_USER.removeprefix("twp-"))
+        township = self.queue_township
         for number in range(1, count + 1):
             code = f"bench-q{number:03d}"
             institution = Institution.objects.create(
                 code=code,
                 name=f"基准测试养老院{number:03d}",
-                uscc=demo_uscc(code, public=False),
+                uscc=demo_uscc(code, public=False, division=self.county.division_code),
                 kind=Institution.Kind.ELDERLY_CARE,
                 ownership=Institution.Ownership.PRIVATE,
                 township=township,
                 beds=120,
-                address=f"磐安县{township.name}",
+                address=f"{self.county.name}{township.name}",
             )
             _account(
                 f"inst-{code}",
@@ -359,9 +372,9 @@ class Bench:
 
         from workflows import services
 
-        institution = next(i for i in self.runnable if i.township.code == QUEUE_USER.removeprefix("twp-"))
+        institution = next(i for i in self.runnable if i.township_id == self.queue_township.pk)
         case, task = self.township_task(institution)
-        claimer, decider = self.user(QUEUE_USER), self.user(QUEUE_USER)
+        claimer, decider = self.user(self.queue_user), self.user(self.queue_user)
         reset_queries()
         with CaptureQueriesContext(connection) as both:
             with CaptureQueriesContext(connection) as claim:
@@ -400,15 +413,15 @@ class Bench:
         from django.db import connection, reset_queries
         from django.test.utils import CaptureQueriesContext
 
-        self.queue_page(self.user(QUEUE_USER))  # warm-up
+        self.queue_page(self.user(self.queue_user))  # warm-up
         reset_queries()
-        user = self.user(QUEUE_USER)
+        user = self.user(self.queue_user)
         with CaptureQueriesContext(connection) as captured:
             rows = self.queue_page(user)
         captured = Captured(captured)
         times = []
         for _ in range(self.args.page_repeats):
-            user = self.user(QUEUE_USER)
+            user = self.user(self.queue_user)
             t0 = time.perf_counter()
             self.queue_page(user)
             times.append(time.perf_counter() - t0)
@@ -420,7 +433,7 @@ class Bench:
         from django.test.utils import CaptureQueriesContext
 
         client = Client()
-        client.force_login(self.user(QUEUE_USER))
+        client.force_login(self.user(self.queue_user))
         url = "/tasks/?view=queue"
         response = client.get(url)  # warm-up (template compilation, URL resolver)
         if response.status_code != 200:
@@ -453,11 +466,12 @@ class Bench:
 
         documents.services.enqueue_issue = skip_document  # decisions are measured, not PDFs
 
-        log("loading the Panan demo data …")
+        log("loading the demo county's data …")
         load_all()
+        self.choose_queue_township()
         log(f"building {self.args.cases} background clinic filings through the services …")
         self.build()
-        log(f"filling {QUEUE_USER}'s 待领取 with {self.args.queue_cases} more filings …")
+        log(f"filling {self.queue_user}'s 待领取 with {self.args.queue_cases} more filings …")
         self.fill_queue(self.args.queue_cases)
 
         background_states, background_open = self.census()
@@ -523,7 +537,7 @@ class Bench:
         self.out(f"  together         {len(both_sql):3d}")
         self.out()
         self.out(
-            f"待领取 queue page for {QUEUE_USER} (scoping.task_queue, select_related process__institution,"
+            f"待领取 queue page for {self.queue_user} (scoping.task_queue, select_related process__institution,"
             f" order_by due,id, [:{PAGE_SIZE}])"
         )
         self.out(f"  rows on page     {queue_rows}")
@@ -534,7 +548,7 @@ class Bench:
         )
         self.out()
         self.out(
-            f"待领取 queue page through the web view (test Client, force_login {QUEUE_USER}, GET /tasks/?view=queue)"
+            f"待领取 queue page through the web view (test Client, force_login {self.queue_user}, GET /tasks/?view=queue)"
         )
         self.out(f"  rows on page     {view_rows}")
         self.out(f"  SQL queries      {len(view_sql)}   {self.kinds(view_sql)}")

@@ -88,15 +88,23 @@ def filed_case():
     from decimal import Decimal
 
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db.models import F
 
     from common.validators import check_upload
+    from institutions.county import current_county
+    from institutions.models import Institution
     from permissions.models import User
     from workflows import scoping, services
+    from workflows.demo_cases import Person
 
     def user(name):
         return User.objects.get(username=name)
 
-    applicant = user("inst-welfare-centre")
+    # The county's biggest home, as the demo accounts name it and its township's reviewer.
+    biggest = (F("beds").desc(nulls_last=True), "id")
+    home = Institution.objects.filter(kind=Institution.Kind.ELDERLY_CARE).order_by(*biggest).first()
+    applicant = user(f"inst-{home.code}")
+    nurse = Person("李护士", current_county().division_code, date(1990, 3, 7), "123", "nurse", "202233000123")
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     attachment = services.store_attachments(
         user=applicant, files=[("a.pdf", check_upload(SimpleUploadedFile("a.pdf", pdf)))]
@@ -114,12 +122,12 @@ def filed_case():
         },
         staff=[
             {"name": "王医生", "id_number": "11010519491231002X", "role": "doctor", "licence_no": "110330000001"},
-            {"name": "李护士", "id_number": "330727199003071230", "role": "nurse", "licence_no": "202233000123"},
+            nurse.as_staff_row(),
         ],
         attachments=attachment,
     )
     for username, decision, comment in [
-        ("twp-anwen", "approve", ""),
+        (f"twp-{home.township.code}", "approve", ""),
         ("civil-1", "approve", ""),
         ("health-1", "approve", ""),
         ("insurance-1", "reject", "暂不具备医保定点条件"),
@@ -155,9 +163,9 @@ def main(argv=None) -> int:
         from institutions.models import Department
         from workflows.documents import APPROVAL_RECORD
 
+        load_all()  # first: the root certificate is named after the county
         if not root_cert_path().exists():
             write_root(*create_root())
-        load_all()
         case = filed_case()
         with transaction.atomic():
             joint = request_document(

@@ -27,7 +27,7 @@ class Procedure:
 
     code: str  # stored on the case: "clinic_filing"
     label: str  # 养老机构内设医疗机构备案
-    case_code: str  # the two letters of its case numbers: PA-2026-BA-000123
+    case_code: str  # the two letters of its case numbers: <county prefix>-2026-BA-000123
     slug: str  # its URL segment: /cases/new/<slug>/, POST /api/v1/cases/<slug>/
     flow: Any  # the viewflow Flow class
     detail: str  # the related name of its own record on the case (case.clinic_filing)

@@ -45,9 +45,10 @@ def validate_id_number(value: str) -> None:
     """居民身份证号码 (GB 11643): 18 characters, a real birth date not in the future, MOD 11-2 check.
 
     The first six digits are where the card was issued, not a fact about its holder's
-    birth: 磐安's code 330727 dates from 1985 and its doctors born in 1968 carry it.
+    birth: a county's division code can be younger than the people who carry it (a code
+    created in 1985 is on the cards of doctors born in 1968; docs/domain.md names one).
     So the region is not tied to the birth year (stdnum's ``ric.validate`` does tie them,
-    and refuses every Panan resident born before 1985); each refusal names what is wrong.
+    and refuses such residents); each refusal names what is wrong.
     """
     number = (value or "").strip().upper()
     if not ID_NUMBER_FORMAT.match(number):
@@ -82,7 +83,7 @@ def validate_id_number(value: str) -> None:
 
 
 def mask_id_number(value: str) -> str:
-    """Show the region and the last four characters only: 330727********1234."""
+    """Show the region and the last four characters only: 110101********1234."""
     if len(value) != 18:
         return "*" * len(value)
     return f"{value[:6]}{'*' * 8}{value[-4:]}"

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "web.context.navigation",
+                "institutions.context_processors.county",
             ],
         },
     },
@@ -214,6 +215,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- the county -----------------------------------------------------------------------
+# The directory of this installation's county (institutions/data/README.md): read by
+# `load_county` and `seed_demo` when given no directory, and by the first `migrate` for
+# the basis documents. The default is the demo county shipped in the repository.
+COUNTY_DATA_DIR = Path(os.environ.get("COUNTY_DATA_DIR", BASE_DIR / "institutions" / "data" / "counties" / "panan"))
 
 # --- documents ------------------------------------------------------------------------
 SIGNING_KEYS_DIR = Path(os.environ.get("SIGNING_KEYS_DIR", VAR_DIR / "keys"))

@@ -1,10 +1,11 @@
 """The county's basis documents (laws, plans, opinions) as data: loaded from a CSV file, kept in PolicyBasis.
 
-The county is data, not code (DOMAIN.md "One county today, any county tomorrow"): the
-titles, issuers and document numbers live in ``institutions/data/policy_basis.csv``,
-never in Python or templates. A fresh database gets the file's rows on its first
-``migrate``; after that the rows belong to the administrators (admin → 依据文件), and
-``manage.py load_policy_basis`` re-reads a file only when an operator asks.
+The county is data, not code (docs/domain.md "One county today, any county tomorrow"):
+the titles, issuers and document numbers live in the county's ``policy_basis.csv``
+(in ``settings.COUNTY_DATA_DIR``), never in Python or templates. A fresh database gets
+the file's rows on its first ``migrate``, and ``manage.py load_county`` loads them with
+the rest of the county; after that the rows belong to the administrators (admin →
+依据文件), and ``manage.py load_policy_basis`` re-reads a file only when an operator asks.
 """
 
 import csv
@@ -14,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-DEFAULT_CSV = Path(settings.BASE_DIR) / "institutions" / "data" / "policy_basis.csv"
+DEFAULT_CSV = Path(settings.COUNTY_DATA_DIR) / "policy_basis.csv"
 COLUMNS = (
     "code",
     "title",

@@ -4,8 +4,6 @@ from dataclasses import asdict, dataclass
 
 from institutions.models import Department, Institution, Township
 
-COUNTY = "磐安县"
-
 
 @dataclass(frozen=True)
 class Issuer:
@@ -22,17 +20,12 @@ class Issuer:
         return f"{self.type}:{self.code}"
 
 
-def township_official_name(township: Township) -> str:
-    office = "办事处" if township.kind == Township.Kind.SUBDISTRICT else "人民政府"
-    return f"{COUNTY}{township.name}{office}"
-
-
 def issuer_for(unit) -> Issuer:
     if isinstance(unit, Department):
         return Issuer("department", unit.code, unit.name, unit.doc_prefix)
     if isinstance(unit, Township):
-        short = unit.name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
-        return Issuer("township", unit.code, township_official_name(unit), f"磐{short}")
+        # The township office's own name and 代字, from the county's townships.csv or the admin.
+        return Issuer("township", unit.code, unit.official_name, unit.doc_prefix)
     if isinstance(unit, Institution):
         return Issuer("institution", unit.code, unit.name, unit.name[:4])
     raise TypeError(f"not an issuing unit: {unit!r}")

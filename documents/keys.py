@@ -23,9 +23,10 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 
-from .issuers import Issuer
+from institutions.county import current_county
+from institutions.models import County
 
-ROOT_NAME = "磐安县医养结合电子文书根证书"
+from .issuers import Issuer
 
 
 def keys_dir() -> Path:
@@ -44,12 +45,12 @@ def root_cert_path() -> Path:
     return keys_dir() / "root-ca.pem"
 
 
-def _name(common_name: str, organisation: str) -> x509.Name:
+def _name(common_name: str, organisation: str, county: County) -> x509.Name:
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-            x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "浙江省"),
-            x509.NameAttribute(NameOID.LOCALITY_NAME, "磐安县"),
+            x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, county.province),
+            x509.NameAttribute(NameOID.LOCALITY_NAME, county.name),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
         ]
@@ -60,9 +61,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def create_root(*, years: int = 20) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+def create_root(
+    county: County | None = None, *, years: int = 20
+) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """The county's root certificate, named after it and issued in its government's name (the county's row)."""
+    county = county or current_county()
     key = ec.generate_private_key(ec.SECP256R1())
-    name = _name(ROOT_NAME, "磐安县人民政府")
+    name = _name(county.root_certificate_name, county.government, county)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -99,7 +104,7 @@ def create_unit_certificate(
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(issuer.name, issuer.name))
+        .subject_name(_name(issuer.name, issuer.name, current_county()))
         .issuer_name(root_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())

@@ -16,7 +16,7 @@ from typing import Any
 class DocumentKind:
     code: str  # stored on the document: "filing_certificate"; its template is documents/<code>.html
     label: str  # 备案凭证
-    series: str  # the 代字 of its number series: 磐卫医养备〔2026〕1号 → 医养备
+    series: str  # its part of the number: <unit 代字>医养备〔2026〕1号 → 医养备
     # (document) -> the template's context beyond the shared one
     context: Callable[[Any], dict]
     # (document) -> the (label, value) rows the public verification page adds

@@ -1,4 +1,8 @@
-"""Document numbers (文号): 磐卫医养备〔2026〕12号 — unit, kind, year, a sequence per unit and kind."""
+"""Document numbers (文号): <代字>医养备〔2026〕12号 — the unit's 发文代字, kind, year, a sequence per unit and kind.
+
+The 代字 is the issuing unit's own (a bureau's from departments.csv, a township's from
+townships.csv, both editable in the admin); this module adds only kind, year and sequence.
+"""
 
 from django.utils import timezone
 
@@ -9,7 +13,10 @@ from .kinds import get_kind
 
 
 def series_key(issuer: Issuer, kind: str) -> str:
-    """One series per issuing unit and kind of document (发文字号: 磐卫医养备 and 磐卫医养协 count apart)."""
+    """One series per issuing unit and kind of document (发文字号: one unit's 医养备 and 医养协 count apart).
+
+    Keyed by the unit's code, not its 代字, so editing a 代字 continues the same series.
+    """
     return f"doc:{issuer.key}:{get_kind(kind).series}"
 
 

@@ -10,10 +10,11 @@ from io import BytesIO
 
 from django.utils import timezone
 
+from institutions.county import current_county
+
 from .issuers import Issuer, issuer_from_json
 from .keys import signer_for, trust_roots
 
-LOCATION = "浙江省磐安县"
 # P-256 signature, two certificates and the signed attributes fit in ~2 KB.
 SIGNATURE_BYTES_RESERVED = 8192
 
@@ -35,13 +36,14 @@ def sign_pdf(pdf: bytes, issuers: list[Issuer], seal_boxes: list[SealBox], *, re
     from pyhanko.sign import fields, signers
     from pyhanko.stamp.noop import NoOpStampStyle
 
+    location = current_county().signing_location  # e.g. province and county, from the county's row
     for index, (issuer, seal) in enumerate(zip(issuers, seal_boxes, strict=True)):
         metadata = signers.PdfSignatureMetadata(
             field_name=f"seal-{index}-{issuer.code}",
             subfilter=fields.SigSeedSubFilter.PADES,
             md_algorithm="sha256",
             reason=f"{issuer.name}{reason}",
-            location=LOCATION,
+            location=location,
             name=issuer.name,
         )
         signer = signers.PdfSigner(

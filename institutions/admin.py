@@ -1,15 +1,56 @@
-"""Administrators manage townships, bureaus and institutions here."""
+"""Administrators manage the county, its townships, bureaus and institutions here.
+
+All of it is first loaded from the county's files (``manage.py load_county``); what is
+edited here afterwards stays until the files are loaded again.
+"""
 
 from django import forms
 from django.contrib import admin
 from stdnum.cn import uscc
 
-from .models import Department, Institution, Township
+from .county import current_county_or_none
+from .loader import township_doc_prefix, township_official_name
+from .models import County, Department, Institution, Township
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    list_display = ("name", "abbreviation", "division_code", "case_prefix", "province", "government")
+    fields = list_display
+
+    def has_add_permission(self, request):
+        # One county per installation: the row comes from its files and is then only edited.
+        return super().has_add_permission(request) and not County.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # every case number, document and page title reads it
+
+
+class TownshipForm(forms.ModelForm):
+    class Meta:
+        model = Township
+        fields = ["code", "name", "kind", "official_name", "doc_prefix"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left blank, they follow the county's rule, as when its files leave them blank.
+        for name in ("official_name", "doc_prefix"):
+            self.fields[name].required = False
+            self.fields[name].help_text += "留空则按本县规则生成。"
+
+    def clean(self):
+        cleaned = super().clean()
+        name, kind, county = cleaned.get("name"), cleaned.get("kind"), current_county_or_none()
+        if name and kind and county:
+            cleaned["official_name"] = cleaned.get("official_name") or township_official_name(county, name, kind)
+            cleaned["doc_prefix"] = cleaned.get("doc_prefix") or township_doc_prefix(county, name)
+        return cleaned
 
 
 @admin.register(Township)
 class TownshipAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind")
+    form = TownshipForm
+    list_display = ("code", "name", "kind", "official_name", "doc_prefix")
     search_fields = ("code", "name")
 
 

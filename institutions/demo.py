@@ -1,12 +1,11 @@
-"""The Panan County demo data: townships and institutions from institutions/data, and the demo accounts.
+"""The demo county: its data directory (settings.COUNTY_DATA_DIR) loaded, and the demo accounts.
 
-The seeds give no 统一社会信用代码 and no ownership; the loader derives both,
-deterministically, so running it twice changes nothing.
+The county's units come from its files through ``institutions.loader.load_county``;
+this module adds one account per unit for trying the product out, all with the
+publicly known ``DEMO_PASSWORD``, and so is never run on a real installation.
 """
 
-import csv
 import hashlib
-from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -18,23 +17,10 @@ from permissions.models import User
 from permissions.roles import Role
 from permissions.services import set_roles
 
+from .county import current_county
+from .loader import load_county
 from .models import Department, Institution, Township
 from .reference import ensure_reference_data
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
-PANAN_DIVISION = "330727"
-
-CARE_MODELS = {
-    "医中延养": Institution.CareModel.CARE_IN_MEDICAL,
-    "养中融医": Institution.CareModel.CLINIC_IN_CARE,
-    "医养协同": Institution.CareModel.COOPERATION,
-    "送医助养": Institution.CareModel.DOCTOR_VISITS,
-}
-# The seeds do not say; these three are not county- or township-run, so the demo
-# treats them as private (民办) — which also gives the bed subsidy an applicant.
-PRIVATE_IN_DEMO = {"anwen-qinchunyuan", "renchuan-yishouyuan", "yushan-kangyang"}
-# Planned (待定) in seed 002 附件4: not operating yet.
-NOT_YET_OPERATING = {"yushan-kangyang"}
 
 DEPARTMENT_ACCOUNTS = {
     Department.Code.HEALTH: ("health", Role.HEALTH_REVIEWER),
@@ -42,11 +28,6 @@ DEPARTMENT_ACCOUNTS = {
     Department.Code.FINANCE: ("finance", Role.FINANCE_REVIEWER),
     Department.Code.MEDICAL_INSURANCE: ("insurance", Role.INSURANCE_REVIEWER),
 }
-
-
-def _rows(name: str) -> list[dict]:
-    with open(DATA_DIR / name, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def organisation_code(seed: str) -> str:
@@ -57,45 +38,15 @@ def organisation_code(seed: str) -> str:
     return digits + {10: "X", 11: "0"}.get(check, str(check))
 
 
-def demo_uscc(code: str, *, public: bool) -> str:
-    """A valid 统一社会信用代码: 12 = 事业单位 (public), 52 = 民办非企业单位 (private)."""
-    body = ("12" if public else "52") + PANAN_DIVISION + organisation_code(code)
+def demo_uscc(code: str, *, public: bool, division: str | None = None) -> str:
+    """A valid, made-up 统一社会信用代码: 12 = 事业单位 (public), 52 = 民办非企业单位 (private).
+
+    Its registration region is `division`, by default the county's division code. The
+    data files hold codes made this way where the sources give none (their README says so).
+    """
+    region = division if division is not None else current_county().division_code
+    body = ("12" if public else "52") + region + organisation_code(code)
     return body + uscc.calc_check_digit(body)
-
-
-@transaction.atomic
-def load_townships() -> int:
-    for row in _rows("panan_townships.csv"):
-        Township.objects.update_or_create(code=row["code"], defaults={"name": row["name"], "kind": row["kind"]})
-    return Township.objects.count()
-
-
-@transaction.atomic
-def load_institutions() -> int:
-    townships = {t.code: t for t in Township.objects.all()}
-    for row in _rows("panan_institutions.csv"):
-        code = row["code"]
-        public = code not in PRIVATE_IN_DEMO
-        ready = row["ready_by"]
-        operating_since = None
-        if ready and code not in NOT_YET_OPERATING:
-            year, month = (int(part) for part in ready.split("-"))
-            operating_since = date(year, month, 1)
-        Institution.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": row["name"],
-                "uscc": demo_uscc(code, public=public),
-                "kind": row["kind"],
-                "ownership": Institution.Ownership.PUBLIC if public else Institution.Ownership.PRIVATE,
-                "township": townships[row["township"]],
-                "beds": int(row["beds"]) if row["beds"] else None,
-                "operating_since": operating_since,
-                "care_models": [CARE_MODELS[row["model"]]] if row["model"] else [],
-                "address": f"磐安县{townships[row['township']].name}",
-            },
-        )
-    return Institution.objects.count()
 
 
 def _account(username: str, *, password_hash: str, roles: set[str], display_name: str, **binding) -> User:
@@ -171,8 +122,8 @@ def load_accounts() -> list[tuple[str, str]]:
     return made
 
 
-def load_all() -> list[tuple[str, str]]:
+def load_all(directory: Path | str | None = None) -> list[tuple[str, str]]:
+    """Load the county of `directory` (default: settings.COUNTY_DATA_DIR) and create its demo accounts."""
     ensure_reference_data()
-    load_townships()
-    load_institutions()
+    load_county(directory if directory is not None else settings.COUNTY_DATA_DIR)
     return load_accounts()

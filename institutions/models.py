@@ -1,5 +1,6 @@
-"""The county's bodies: townships, the four bureaus, and the institutions that apply."""
+"""The county's bodies: the county itself, its townships, the four bureaus, and the institutions that apply."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +8,61 @@ from common.validators import validate_uscc
 
 # DOMAIN.md: "100张床位以上" includes 100 (民法典 第1259条).
 CLINIC_REQUIRED_FROM_BEDS = 100
+
+
+class County(models.Model):
+    """The county this installation serves: one row, loaded from the county's data directory.
+
+    Everything that names the county on a page, a case number, a filing number, a
+    document or a certificate reads this row (``institutions.county.current_county``),
+    so another county goes live by loading its own files (``manage.py load_county``).
+    """
+
+    # One installation serves one county: the primary key is always this value.
+    SINGLE_ROW = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLE_ROW, editable=False)
+    name = models.CharField(_("名称"), max_length=40, help_text=_("县（市、区）全称，用于页面标题、文书和证书。"))
+    abbreviation = models.CharField(
+        _("简称"), max_length=4, help_text=_("发文代字的首字；新增乡镇（街道）的发文代字由它和乡镇名组成。")
+    )
+    division_code = models.CharField(
+        _("行政区划代码"),
+        max_length=6,
+        validators=[RegexValidator(r"^[1-9]\d{5}$", _("行政区划代码应为6位数字，首位不为0。"))],
+        help_text=_("用于备案编号；修改只影响此后的编号。"),
+    )
+    case_prefix = models.CharField(
+        _("办件编号前缀"),
+        max_length=4,
+        validators=[RegexValidator(r"^[A-Z]{2,4}$", _("办件编号前缀应为2至4个大写英文字母。"))],
+        help_text=_("办件编号的开头（2至4个大写字母），其后是年份、事项代码和序号；修改只影响此后的编号。"),
+    )
+    province = models.CharField(_("所属省份"), max_length=20, help_text=_("用于电子签章的签署地点和证书。"))
+    government = models.CharField(_("本级人民政府"), max_length=60, help_text=_("根证书的签发单位。"))
+
+    class Meta:
+        verbose_name = _("本县信息")
+        verbose_name_plural = _("本县信息")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="county_single_row")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def system_title(self) -> str:
+        """The name every page's title ends with."""
+        return f"{self.name}医养结合办件系统"
+
+    @property
+    def signing_location(self) -> str:
+        """The place a PAdES signature records (its /Location)."""
+        return f"{self.province}{self.name}"
+
+    @property
+    def root_certificate_name(self) -> str:
+        """The common name of the county root certificate that documents' signatures chain to."""
+        return f"{self.name}医养结合电子文书根证书"
 
 
 class Township(models.Model):
@@ -20,6 +76,11 @@ class Township(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=40, unique=True)
     kind = models.CharField(_("类型"), max_length=4, choices=Kind.choices)
+    # A township office issues documents (a rejection at 属地初审) under its own name and 代字.
+    official_name = models.CharField(
+        _("发文机关全称"), max_length=60, help_text=_("文书落款和电子签章上的名称，如某某县某某镇人民政府。")
+    )
+    doc_prefix = models.CharField(_("发文代字"), max_length=10, help_text=_("本乡镇（街道）文书编号的开头。"))
 
     class Meta:
         verbose_name = _("乡镇（街道）")
@@ -35,7 +96,7 @@ class Township(models.Model):
 
 
 class Department(models.Model):
-    """A county bureau. The four rows are reference data created by a migration."""
+    """A county bureau. The flows route to the four codes; names and 代字 come from the county's departments.csv."""
 
     class Code(models.TextChoices):
         HEALTH = "health", _("县卫健局")
@@ -46,7 +107,7 @@ class Department(models.Model):
     code = models.CharField(_("代码"), max_length=40, unique=True, choices=Code.choices)
     name = models.CharField(_("全称"), max_length=60)
     short_name = models.CharField(_("简称"), max_length=20)
-    # The issuing-unit abbreviation that opens its document numbers, e.g. 磐卫.
+    # The issuing unit's abbreviation (发文代字) that opens its document numbers; from departments.csv.
     doc_prefix = models.CharField(_("发文代字"), max_length=10)
 
     class Meta:

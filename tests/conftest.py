@@ -12,21 +12,22 @@ from permissions.models import User
 from .helpers import FilingDriver
 
 
-@pytest.fixture(scope="session", autouse=True)
-def signing_root():
-    """A county root CA for the run (unit keys are made on demand from it)."""
-    from documents.keys import create_root, root_cert_path, write_root
-
-    if not root_cert_path().exists():
-        write_root(*create_root())
-    return root_cert_path()
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo data once; tests run in transactions rolled back over it."""
     with django_db_blocker.unblock():
         load_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_root(django_db_setup, django_db_blocker):
+    """A county root CA for the run (unit keys are made on demand from it), named after the demo county."""
+    from documents.keys import create_root, root_cert_path, write_root
+
+    if not root_cert_path().exists():
+        with django_db_blocker.unblock():
+            write_root(*create_root())
+    return root_cert_path()
 
 
 @pytest.fixture

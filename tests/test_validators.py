@@ -24,13 +24,15 @@ from institutions.demo import demo_uscc
 from .helpers import DOCTOR_ID, PDF_BYTES, png_bytes
 
 
-@pytest.mark.parametrize("code", [demo_uscc("x", public=True), demo_uscc("y", public=False)])
+@pytest.mark.parametrize(
+    "code", [demo_uscc("x", public=True, division="330727"), demo_uscc("y", public=False, division="330727")]
+)
 def test_generated_demo_codes_are_valid(code):
     validate_uscc(code)
 
 
 def test_uscc_one_character_changed_is_refused():
-    code = demo_uscc("welfare-centre", public=True)
+    code = demo_uscc("welfare-centre", public=True, division="330727")
     validate_uscc(code)
     wrong_check = code[:-1] + ("1" if code[-1] != "1" else "2")
     for bad in (wrong_check, code[:17], code + "0", "A" * 18, ""):

@@ -6,6 +6,11 @@ account that would do it, through the same services (and the same forms' validat
 the web pages and the API use, so each case has its real history, audit events,
 tasks, deadlines and documents.
 
+This module is the script — which states, reached by which steps, on which dates; the
+county's ``sample_cases.json`` is the cast — which of its institutions files or agrees
+in each state, with what clinic, staff, terms and reviewers' comments. Another county
+gets its own samples by writing that file, with no change here.
+
 Two things a freshly installed county cannot have lived through are arranged, each
 explained where it is done:
 
@@ -20,9 +25,11 @@ The samples are loaded once: an audit event (``MARKER``) records their case numb
 and a second run finds it and adds nothing.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -36,6 +43,7 @@ from audit.services import record
 from common.validators import check_upload, mask_id_number
 from forms.clinic_filing import ClinicFilingForm, StaffFormSet, staff_formset_data
 from forms.cooperation import CooperationForm
+from institutions.county import current_county
 from institutions.models import Institution
 from permissions.models import User
 from workflows import scoping
@@ -43,7 +51,6 @@ from workflows import scoping
 from . import services
 from .deadlines import add_working_days
 from .models import Case, Decision
-from .models.cooperation import ServiceItem
 from .nodes import ReviewStep
 from .services import cooperation as agreements
 from .services.agreements import run_agreement_lifecycle
@@ -71,20 +78,29 @@ def samples_loaded() -> AuditEvent | None:
 
 # --- people ------------------------------------------------------------------------
 
-# The first six digits are where the card was issued: Panan's code 330727 dates from 1985,
-# and its staff born in the 1950s–1970s carry it too (DOMAIN.md, rules of language and law).
-PANAN = "330727"
-
 
 @dataclass(frozen=True)
 class Person:
     name: str
+    # The first six digits are where the card was issued: the county's division code,
+    # which its staff born long before that code existed carry too (docs/domain.md).
     region: str
     born: date
     # the 3-digit sequence code; its last digit is odd for men and even for women
     sequence: str
     role: str  # doctor / nurse / other (StaffRole)
     licence_no: str = ""
+
+    @classmethod
+    def from_data(cls, data: dict, region: str) -> "Person":
+        return cls(
+            data["name"],
+            data.get("region", region),
+            date.fromisoformat(data["born"]),
+            data["sequence"],
+            data["role"],
+            data.get("licence_no", ""),
+        )
 
     @property
     def id_number(self) -> str:
@@ -143,11 +159,23 @@ def _first_of_month(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+# The bureaus' review steps of an agreement, in the order the samples take them.
+AGREEMENT_BUREAUS = ("health_review", "civil_affairs_review")
+# The demo accounts of the bureaus' reviewers (institutions/demo.py names them).
+BUREAU_REVIEWERS = {
+    "civil_affairs_review": "civil-1",
+    "health_filing": "health-1",
+    "insurance_review": "insurance-1",
+    "health_review": "health-1",
+}
+
+
 class _County:
     """Acts as the demo accounts act, through the services, and notes what it made."""
 
-    def __init__(self, today: date):
+    def __init__(self, today: date, region: str):
         self.today = today
+        self.region = region  # where the staff's ID cards were issued
         self.made: list[SampleCase] = []
         self._users: dict[str, User] = {}
 
@@ -155,6 +183,20 @@ class _County:
         if username not in self._users:
             self._users[username] = User.objects.get(username=username)
         return self._users[username]
+
+    @staticmethod
+    def applicant(code: str) -> str:
+        return f"inst-{code}"
+
+    @staticmethod
+    def township_reviewer(code: str) -> str:
+        """The reviewer of the institution's township, who does its 属地初审."""
+        return f"twp-{Institution.objects.get(code=code).township.code}"
+
+    def reviewer(self, step: str, institution_code: str) -> str:
+        if step == "township_review":
+            return self.township_reviewer(institution_code)
+        return BUREAU_REVIEWERS[step]
 
     def note(self, case: Case, what: str, who: str) -> Case:
         case.refresh_from_db()
@@ -210,6 +252,18 @@ class _County:
         case.refresh_from_db()
         return case
 
+    def file_sample(self, sample: dict) -> Case:
+        """The sample's institution files the sample's clinic with its staff."""
+        staff = [Person.from_data(person, self.region) for person in sample["staff"]]
+        return self.file(self.applicant(sample["applicant"]), clinic=_clinic(sample["clinic"], self.today), staff=staff)
+
+    def approve(self, case: Case, sample: dict, *steps: str) -> Case:
+        """Each step's reviewer approves it in turn, with the sample's comment for that step."""
+        comments = sample.get("comments", {})
+        for step in steps:
+            self.decide(case, self.reviewer(step, sample["applicant"]), comment=comments.get(step, ""))
+        return case
+
     # agreements
 
     def terms(
@@ -246,11 +300,25 @@ class _County:
         case = agreements.draft_cooperation(user=self.user(drafter), terms=terms)
         return agreements.confirm_cooperation(user=self.user(other), case_no=case.case_no)
 
-    def approve_agreement(self, case: Case, township: str, comments: tuple[str, str, str]) -> Case:
+    def approve_agreement(self, case: Case, comments: dict) -> Case:
         """Township, then 卫健局 and 民政局 (parallel steps, taken here one after the other)."""
-        for reviewer, comment in zip((township, "health-1", "civil-1"), comments, strict=True):
-            self.decide(case, reviewer, comment=comment)
+        township = f"twp-{case.township.code}"
+        for step, reviewer in (("township_review", township), *((s, BUREAU_REVIEWERS[s]) for s in AGREEMENT_BUREAUS)):
+            self.decide(case, reviewer, comment=comments.get(step, ""))
         return case
+
+    def sample_terms(self, sample: dict, *, start: date, end: date) -> dict:
+        """The sample agreement's terms for a term the script chose."""
+        return self.terms(
+            sample["elderly_care"],
+            sample["medical"],
+            start=start,
+            end=end,
+            residents=sample["residents"],
+            items=sample["service_items"],
+            visits=sample["visits_per_week"],
+            fee=sample["annual_fee"],
+        )
 
 
 def _backdate(case: Case, days: int) -> None:
@@ -283,388 +351,199 @@ def _days_back_for_overdue(today: date, step_days: int, *, overdue_by: int = 2) 
     return days
 
 
-ONSITE, CHECKUP, EDUCATION, FREE_CLINIC, PHONE, GREEN, RECORDS = (
-    ServiceItem.ONSITE_VISITS,
-    ServiceItem.ANNUAL_CHECKUP,
-    ServiceItem.HEALTH_EDUCATION,
-    ServiceItem.FREE_CLINIC_TCM,
-    ServiceItem.PHONE_ADVICE,
-    ServiceItem.GREEN_CHANNEL,
-    ServiceItem.HEALTH_RECORDS,
-)
-
-
-def _clinic(
-    name: str, kind: str, *, area: str, services_text: str, equipment: str, opens: date, insurance: bool = False
-) -> dict:
-    data = {
-        "clinic_name": name,
-        "clinic_type": kind,
-        "services": services_text,
-        "floor_area": area,
-        "equipment": equipment,
-        "opening_date": opens.isoformat(),
-    }
-    if insurance:
-        data["medical_insurance"] = "on"
-    return data
-
-
+# What a clinic offers and holds when its sample gives nothing else: generic, not any county's.
 GENERAL_SERVICES = "常见病、多发病诊治；慢性病管理与用药指导；老年人健康体检；院内感染防控；急症初步处置与转诊"
 NURSING_SERVICES = "日常护理；生命体征监测；压疮预防与护理；康复护理指导；用药管理"
 GENERAL_EQUIPMENT = "心电图机、全自动电子血压计、血糖仪、制氧机、自动体外除颤器（AED）、急救药品柜、诊察床"
 NURSING_EQUIPMENT = "血压计、血糖仪、雾化器、吸痰器、气垫床、急救箱"
 
 
-def _filings(county: _County) -> None:
+def _clinic(data: dict, today: date) -> dict:
+    """The 申请备案 form's fields for a sample clinic, opening `opens_in_days` from today."""
+    nursing = data["type"] == "nursing_station"
+    form = {
+        "clinic_name": data["name"],
+        "clinic_type": data["type"],
+        "services": data.get("services") or (NURSING_SERVICES if nursing else GENERAL_SERVICES),
+        "floor_area": data["area"],
+        "equipment": data.get("equipment") or (NURSING_EQUIPMENT if nursing else GENERAL_EQUIPMENT),
+        "opening_date": (today + timedelta(days=data["opens_in_days"])).isoformat(),
+    }
+    if data.get("medical_insurance"):
+        form["medical_insurance"] = "on"
+    return form
+
+
+def _filings(county: _County, samples: dict) -> None:
     today = county.today
 
-    # 1. 属地初审, waiting in 安文街道's 待领取.
-    case = county.file(
-        "inst-anwen-qinchunyuan",
-        clinic=_clinic(
-            "沁春园养老院护理站",
-            "nursing_station",
-            area="62.50",
-            services_text=NURSING_SERVICES,
-            equipment=NURSING_EQUIPMENT,
-            opens=today + timedelta(days=45),
-        ),
-        staff=[
-            Person("陈晓燕", PANAN, date(1991, 7, 14), "128", "nurse", "201533012871"),
-            Person("周丽萍", PANAN, date(1979, 10, 2), "046", "nurse", "200233004512"),
-        ],
-    )
-    county.note(case, "属地初审，待领取", "twp-anwen 审核任务→待领取；inst-anwen-qinchunyuan")
+    # 1. 属地初审, waiting in the township's 待领取.
+    sample = samples["waiting_at_township"]
+    applicant, township = county.applicant(sample["applicant"]), county.township_reviewer(sample["applicant"])
+    case = county.file_sample(sample)
+    county.note(case, "属地初审，待领取", f"{township} 审核任务→待领取；{applicant}")
 
-    # 2. 属地初审, claimed by twp-anwen: in its 待办. The county's biggest home (600 beds)
-    # must run its own clinic (100 beds or more), and asks for 医保定点 too.
-    case = county.file(
-        "inst-welfare-centre",
-        clinic=_clinic(
-            "县社会福利中心医务室",
-            "clinic_room",
-            area="186.40",
-            services_text=GENERAL_SERVICES + "；中医理疗",
-            equipment=GENERAL_EQUIPMENT + "、中频治疗仪",
-            opens=today + timedelta(days=30),
-            insurance=True,
-        ),
-        staff=[
-            Person("张卫东", PANAN, date(1958, 3, 12), "031", "doctor", "110330700004127"),  # 返聘
-            Person("卢海燕", PANAN, date(1986, 11, 23), "042", "doctor", "110330727000562"),
-            Person("厉秀芳", PANAN, date(1972, 9, 8), "064", "nurse", "199533001276"),
-            Person("孔佳怡", PANAN, date(1998, 5, 16), "026", "nurse", "202033015508"),  # check character X
-            Person("羊志强", PANAN, date(2001, 2, 27), "015", "other"),  # 药剂员
-        ],
-    )
-    county.claim(case, "twp-anwen")
-    county.note(case, "属地初审，已领取", "twp-anwen 审核任务→待办；inst-welfare-centre")
+    # 2. 属地初审, claimed by the township's reviewer: in its 待办. (The demo's sample is
+    # a home of 100 beds or more, which must run its own clinic, asking for 医保定点 too.)
+    sample = samples["claimed_at_township"]
+    applicant, township = county.applicant(sample["applicant"]), county.township_reviewer(sample["applicant"])
+    case = county.file_sample(sample)
+    county.claim(case, township)
+    county.note(case, "属地初审，已领取", f"{township} 审核任务→待办；{applicant}")
 
     # 3. At 民政局, overdue: its 5 working days ran out at least two working days ago.
-    case = county.file(
-        "inst-xinwo-home",
-        clinic=_clinic(
-            "新渥敬老院医务室",
-            "clinic_room",
-            area="96.00",
-            services_text=GENERAL_SERVICES,
-            equipment=GENERAL_EQUIPMENT,
-            opens=today + timedelta(days=20),
-        ),
-        staff=[
-            Person("周国平", PANAN, date(1963, 4, 19), "017", "doctor", "110330700002215"),
-            Person("陈雅婷", PANAN, date(1995, 12, 1), "088", "nurse", "201833010347"),
-        ],
-    )
-    county.decide(case, "twp-xinwo", comment="经现场核查，医务室设在敬老院一楼，与申报材料一致，同意上报。")
+    sample = samples["overdue_at_civil_affairs"]
+    applicant, township = county.applicant(sample["applicant"]), county.township_reviewer(sample["applicant"])
+    case = county.approve(county.file_sample(sample), sample, "township_review")
     # A deadline can only pass with time: move this case back so that the 民政局 step,
     # started when the township approved, is overdue; the deadline watch then escalates
     # it to 民政局's head, as the hourly beat would have.
     _backdate(case, _days_back_for_overdue(today, 5))
     county.note(
-        case, "民政局确认登记，已超期", "civil-1 审核任务→待领取；civil-head 时限提醒；twp-xinwo；inst-xinwo-home"
+        case, "民政局确认登记，已超期", f"civil-1 审核任务→待领取；civil-head 时限提醒；{township}；{applicant}"
     )
 
     # 4. At 卫健局 (备案).
-    case = county.file(
-        "inst-shuangfeng-centre",
-        clinic=_clinic(
-            "双峰乡居家养老服务中心卫生所",
-            "health_post",
-            area="120.80",
-            services_text=GENERAL_SERVICES,
-            equipment=GENERAL_EQUIPMENT,
-            opens=today + timedelta(days=60),
-        ),
-        staff=[
-            Person("杨志明", PANAN, date(1968, 8, 30), "053", "doctor", "110330700003398"),
-            Person("金晓红", PANAN, date(1988, 6, 5), "102", "nurse", "201133006614"),
-            Person("陈梦洁", PANAN, date(2000, 1, 18), "024", "nurse", "202233019075"),
-        ],
-    )
-    county.decide(case, "twp-shuangfeng", comment="场所、人员与申报一致，同意上报。")
-    county.decide(case, "civil-1", comment="该中心已在民政部门办理养老机构备案，床位100张，情况属实。")
-    county.note(case, "卫健局备案", "health-1 审核任务→待领取；twp-shuangfeng；inst-shuangfeng-centre")
+    sample = samples["at_health_filing"]
+    applicant, township = county.applicant(sample["applicant"]), county.township_reviewer(sample["applicant"])
+    case = county.approve(county.file_sample(sample), sample, "township_review", "civil_affairs_review")
+    county.note(case, "卫健局备案", f"health-1 审核任务→待领取；{township}；{applicant}")
 
     # 5. Filed by 卫健局 (the filing number is assigned); 医保局 decides the 医保定点 it asked for.
-    case = county.file(
-        "inst-renchuan-yishouyuan",
-        clinic=_clinic(
-            "洋庄颐寿苑医务室",
-            "clinic_room",
-            area="88.60",
-            services_text=GENERAL_SERVICES,
-            equipment=GENERAL_EQUIPMENT,
-            opens=today + timedelta(days=15),
-            insurance=True,
-        ),
-        staff=[
-            Person("吴建华", PANAN, date(1955, 12, 3), "035", "doctor", "110330700001046"),  # 返聘
-            Person("厉佳敏", PANAN, date(1993, 2, 24), "068", "nurse", "201633011982"),
-        ],
-    )
-    county.decide(case, "twp-renchuan", comment="同意上报。")
-    county.decide(case, "civil-1", comment="养老机构备案信息核实无误。")
-    county.decide(case, "health-1", comment="人员配备符合医务室基本标准，予以备案。")
+    sample = samples["filed_insurance_pending"]
+    applicant, township = county.applicant(sample["applicant"]), county.township_reviewer(sample["applicant"])
+    case = county.file_sample(sample)
+    county.approve(case, sample, "township_review", "civil_affairs_review", "health_filing")
     county.note(
         case,
         "已备案并分配备案编号，待医保局决定医保定点",
-        "insurance-1 审核任务→待领取；health-1 已办；twp-renchuan；inst-renchuan-yishouyuan",
+        f"insurance-1 审核任务→待领取；health-1 已办；{township}；{applicant}",
     )
 
-    # 6. Returned by 卫健局 for supplement: a nursing station needs two registered nurses.
-    case = county.file(
-        "inst-yushan-home",
-        clinic=_clinic(
-            "玉山敬老院护理站",
-            "nursing_station",
-            area="45.00",
-            services_text=NURSING_SERVICES,
-            equipment=NURSING_EQUIPMENT,
-            opens=today + timedelta(days=40),
-        ),
-        staff=[
-            Person("孔美玲", PANAN, date(1976, 7, 21), "082", "nurse", "199833002741"),
-            Person("张秀英", PANAN, date(1960, 5, 9), "046", "other"),  # 护理员
-        ],
-    )
-    county.decide(case, "twp-yushan", comment="同意上报。")
-    county.decide(case, "civil-1", comment="养老机构备案信息核实无误。")
+    # 6. Returned by 卫健局 for supplement (the demo's: a nursing station short of nurses).
+    sample = samples["returned_by_health"]
+    applicant, township = county.applicant(sample["applicant"]), county.township_reviewer(sample["applicant"])
+    case = county.approve(county.file_sample(sample), sample, "township_review", "civil_affairs_review")
     county.decide(
         case,
         "health-1",
         Decision.RETURN,
-        comment="护理站应至少配备2名注册护士，现仅1名；请补充人员后重新提交。",
-        missing_items=["第二名注册护士的执业证书及身份证明", "护理站业务用房平面图"],
+        comment=sample["comments"]["health_filing"],
+        missing_items=sample["missing_items"],
     )
-    county.note(case, "卫健局退回，待申请人补正", "inst-yushan-home 补正；health-1 已办；twp-yushan")
+    county.note(case, "卫健局退回，待申请人补正", f"{applicant} 补正；health-1 已办；{township}")
 
-    # 7. Rejected at 属地初审, with its rejection notice: the room is not in the home.
-    case = county.file(
-        "inst-shanghu-centre",
-        clinic=_clinic(
-            "尚湖镇居家养老服务中心医务室",
-            "clinic_room",
-            area="52.30",
-            services_text=GENERAL_SERVICES,
-            equipment=GENERAL_EQUIPMENT,
-            opens=today + timedelta(days=30),
-        ),
-        staff=[
-            Person("马振华", PANAN, date(1966, 1, 27), "057", "doctor", "110330700002873"),
-            Person("应丽君", PANAN, date(1989, 9, 13), "126", "nurse", "201233007718"),
-        ],
-    )
-    county.decide(
-        case,
-        "twp-shanghu",
-        Decision.REJECT,
-        comment="经现场核查，申报的业务用房为中心对面租用的沿街店面，不在养老机构场所内，不属于养老机构内设医疗机构，不予通过。建议与尚湖镇卫生院签订医养合作协议。",
-    )
-    county.note(case, "属地初审不予通过，不予通过通知书", "inst-shanghu-centre；twp-shanghu 已办")
+    # 7. Rejected at 属地初审, with its rejection notice.
+    sample = samples["rejected_at_township"]
+    applicant, township = county.applicant(sample["applicant"]), county.township_reviewer(sample["applicant"])
+    case = county.file_sample(sample)
+    county.decide(case, township, Decision.REJECT, comment=sample["comments"]["township_review"])
+    county.note(case, "属地初审不予通过，不予通过通知书", f"{applicant}；{township} 已办")
 
     # 8. Filed, 医保定点 granted: its signed 备案凭证.
-    case = county.file(
-        "inst-jianshan-centre",
-        clinic=_clinic(
-            "尖山镇居家养老服务中心医务室",
-            "clinic_room",
-            area="78.20",
-            services_text=GENERAL_SERVICES,
-            equipment=GENERAL_EQUIPMENT,
-            opens=today + timedelta(days=10),
-            insurance=True,
-        ),
-        staff=[
-            Person("曹立新", PANAN, date(1971, 11, 6), "013", "doctor", "110330700003051"),
-            Person("郑婷婷", PANAN, date(1997, 3, 29), "046", "nurse", "201933014263"),
-        ],
-    )
-    county.decide(case, "twp-jianshan", comment="同意上报。")
-    county.decide(case, "civil-1", comment="养老机构备案信息核实无误。")
-    county.decide(case, "health-1", comment="符合养老机构医务室基本标准，予以备案。")
-    county.decide(case, "insurance-1", comment="同意纳入医保定点管理，请按协议管理要求接入医保信息系统。")
+    sample = samples["filed_insurance_granted"]
+    applicant, township = county.applicant(sample["applicant"]), county.township_reviewer(sample["applicant"])
+    case = county.file_sample(sample)
+    county.approve(case, sample, "township_review", "civil_affairs_review", "health_filing", "insurance_review")
     county.note(
         case,
         "已备案，同意医保定点：备案凭证、审批记录表",
-        "inst-jianshan-centre；twp-jianshan、civil-1、health-1、insurance-1 已办",
+        f"{applicant}；{township}、civil-1、health-1、insurance-1 已办",
     )
 
     # 9. Withdrawn by the applicant while at 属地初审.
-    case = county.file(
-        "inst-fangqian-centre",
-        clinic=_clinic(
-            "方前镇居家养老服务中心护理站",
-            "nursing_station",
-            area="48.00",
-            services_text=NURSING_SERVICES,
-            equipment=NURSING_EQUIPMENT,
-            opens=today + timedelta(days=90),
-        ),
-        staff=[
-            Person("蒋丽华", PANAN, date(1984, 4, 11), "062", "nurse", "200733005129"),
-            Person("胡晓燕", PANAN, date(1990, 8, 17), "084", "nurse", "201333008840"),
-        ],
-    )
-    services.withdraw_case(user=county.user("inst-fangqian-centre"), case_no=case.case_no)
-    county.note(case, "申请人撤回", "inst-fangqian-centre；twp-fangqian")
+    sample = samples["withdrawn"]
+    applicant, township = county.applicant(sample["applicant"]), county.township_reviewer(sample["applicant"])
+    case = county.file_sample(sample)
+    services.withdraw_case(user=county.user(applicant), case_no=case.case_no)
+    county.note(case, "申请人撤回", f"{applicant}；{township}")
 
 
-def _agreements(county: _County) -> None:
+def _parties(county: _County, sample: dict) -> tuple[str, str, str]:
+    """The accounts of the elderly-care party, the medical party and their township."""
+    elderly, medical = county.applicant(sample["elderly_care"]), county.applicant(sample["medical"])
+    return elderly, medical, county.township_reviewer(sample["elderly_care"])
+
+
+def _agreements(county: _County, samples: dict) -> None:
     today = county.today
-    reviewed = (
-        "经核实，双方资质齐全，同意上报。",
-        "服务项目与人员安排符合医养协同要求，同意。",
-        "甲方为已备案养老机构，同意。",
-    )
+    reviewed = samples["review_comments"]
 
-    # In force: the county's biggest home with its subdistrict's health centre, for three
-    # years from the first of January (registered at go-live, see the module docstring).
+    # In force: three years from the first of January (registered at go-live, see the
+    # module docstring); drafted by the home.
+    sample = samples["active"]
+    elderly, medical, township = _parties(county, sample)
     start = date(today.year, 1, 1)
     case = county.agree(
-        "inst-welfare-centre",
-        "inst-anwen-chc",
-        county.terms(
-            "welfare-centre",
-            "anwen-chc",
-            start=start,
-            end=_add_years(start, 3) - timedelta(days=1),
-            residents=420,
-            items=[ONSITE, CHECKUP, EDUCATION, FREE_CLINIC, PHONE, GREEN, RECORDS],
-            visits=2,
-            fee="50000.00",
-        ),
+        elderly, medical, county.sample_terms(sample, start=start, end=_add_years(start, 3) - timedelta(days=1))
     )
-    county.approve_agreement(case, "twp-anwen", reviewed)
-    county.note(case, "三年期，双方及两局签章的医养合作协议", "inst-welfare-centre、inst-anwen-chc 合作协议；twp-anwen")
+    county.approve_agreement(case, reviewed)
+    county.note(case, "三年期，双方及两局签章的医养合作协议", f"{elderly}、{medical} 合作协议；{township}")
 
-    # Approved, taking effect on the first of next month (待生效).
+    # Approved, taking effect on the first of next month (待生效); drafted by the health centre.
+    sample = samples["upcoming"]
+    elderly, medical, township = _parties(county, sample)
     start = _first_of_month(today, 1)
     case = county.agree(
-        "inst-panfeng-hc",
-        "inst-panfeng-centre",
-        county.terms(
-            "panfeng-centre",
-            "panfeng-hc",
-            start=start,
-            end=_add_years(start, 1) - timedelta(days=1),
-            residents=9,
-            items=[ONSITE, CHECKUP, PHONE, RECORDS],
-            visits=1,
-            fee="20000.00",
-        ),
+        medical, elderly, county.sample_terms(sample, start=start, end=_add_years(start, 1) - timedelta(days=1))
     )
-    county.approve_agreement(case, "twp-panfeng", reviewed)
-    county.note(case, f"待生效：{start:%Y-%m-%d}起生效", "inst-panfeng-centre、inst-panfeng-hc 合作协议；twp-panfeng")
+    county.approve_agreement(case, reviewed)
+    county.note(case, f"待生效：{start:%Y-%m-%d}起生效", f"{elderly}、{medical} 合作协议；{township}")
 
     # In force since last year and ending in 20 days: the lifecycle run below reminds both parties.
+    sample = samples["expiring"]
+    elderly, medical, expiring_township = _parties(county, sample)
     end = today + timedelta(days=20)
     expiring = county.agree(
-        "inst-lengshui-centre",
-        "inst-lengshui-hc",
-        county.terms(
-            "lengshui-centre",
-            "lengshui-hc",
-            start=_add_years(end, -1) + timedelta(days=1),
-            end=end,
-            residents=10,
-            items=[ONSITE, CHECKUP, EDUCATION, PHONE, GREEN],
-            visits=1,
-            fee="21637.50",
-        ),
+        elderly, medical, county.sample_terms(sample, start=_add_years(end, -1) + timedelta(days=1), end=end)
     )
-    county.approve_agreement(expiring, "twp-lengshui", reviewed)
+    county.approve_agreement(expiring, reviewed)
+    expiring_parties = (elderly, medical)
 
     # Terminated early by the health centre, with its signed termination notice.
+    sample = samples["terminated"]
+    elderly, medical, township = _parties(county, sample)
     start = _first_of_month(today, -8)
     case = county.agree(
-        "inst-yaochuan-centre",
-        "inst-yaochuan-hc",
-        county.terms(
-            "yaochuan-centre",
-            "yaochuan-hc",
-            start=start,
-            end=_add_years(start, 2) - timedelta(days=1),
-            residents=10,
-            items=[ONSITE, CHECKUP, PHONE, RECORDS],
-            visits=2,
-            fee="24580.00",
-        ),
+        elderly, medical, county.sample_terms(sample, start=start, end=_add_years(start, 2) - timedelta(days=1))
     )
-    county.approve_agreement(case, "twp-yaochuan", reviewed)
+    county.approve_agreement(case, reviewed)
     agreements.terminate_cooperation(
-        user=county.user("inst-yaochuan-hc"),
-        case_no=case.case_no,
-        reason="卫生院唯一的全科医生调往县人民医院，无法保证每周两次上门服务，经双方协商提前终止。",
+        user=county.user(medical), case_no=case.case_no, reason=sample["termination_reason"]
     )
-    county.note(case, "乙方提前终止，终止通知书", "inst-yaochuan-centre、inst-yaochuan-hc 合作协议；twp-yaochuan")
+    county.note(case, "乙方提前终止，终止通知书", f"{elderly}、{medical} 合作协议；{township}")
 
     # A one-year agreement that ended yesterday: the lifecycle run below expires it, and
     # the health centre then drafts its renewal, which waits for the home's confirmation.
+    renewed = samples["expired_and_renewed"]
     end = today - timedelta(days=1)
+    elderly, medical, township = _parties(county, renewed)
     expired = county.agree(
-        "inst-jiuhe-centre",
-        "inst-jiuhe-hc",
-        county.terms(
-            "jiuhe-centre",
-            "jiuhe-hc",
-            start=_add_years(end, -1) + timedelta(days=1),
-            end=end,
-            residents=8,
-            items=[ONSITE, CHECKUP, PHONE],
-            visits=1,
-            fee="20000.00",
-        ),
+        elderly, medical, county.sample_terms(renewed, start=_add_years(end, -1) + timedelta(days=1), end=end)
     )
-    county.approve_agreement(expired, "twp-jiuhe", reviewed)
+    county.approve_agreement(expired, reviewed)
 
-    # In bureau review, after one round of changes: the home asked for a lower fee.
-    terms = county.terms(
-        "shuangxi-centre",
-        "shuangxi-hc",
-        start=_first_of_month(today, 1),
-        end=_first_of_month(today, 13) - timedelta(days=1),
-        residents=10,
-        items=[ONSITE, CHECKUP, EDUCATION, PHONE, GREEN],
-        visits=1,
-        fee="25000.00",
+    # In bureau review, after one round of changes: the home asked for other terms (the demo's: a lower fee).
+    sample = samples["in_review_after_changes"]
+    in_review_elderly, in_review_medical, in_review_township = _parties(county, sample)
+    terms = county.sample_terms(
+        sample, start=_first_of_month(today, 1), end=_first_of_month(today, 13) - timedelta(days=1)
     )
-    case = agreements.draft_cooperation(user=county.user("inst-shuangxi-hc"), terms=terms)
+    case = agreements.draft_cooperation(user=county.user(in_review_medical), terms=terms)
     agreements.request_cooperation_changes(
-        user=county.user("inst-shuangxi-centre"),
-        case_no=case.case_no,
-        comment="本中心入住老人仅10人，年服务费请按政策下限调整为20,000.00元。",
+        user=county.user(in_review_elderly), case_no=case.case_no, comment=sample["change_request"]
     )
     agreements.resubmit_cooperation(
-        user=county.user("inst-shuangxi-hc"), case_no=case.case_no, terms={**terms, "annual_fee": Decimal("20000.00")}
+        user=county.user(in_review_medical),
+        case_no=case.case_no,
+        terms={**terms, "annual_fee": Decimal(sample["agreed_fee"])},
     )
-    agreements.confirm_cooperation(user=county.user("inst-shuangxi-centre"), case_no=case.case_no)
-    county.decide(case, "twp-shuangxi", comment=reviewed[0])
+    agreements.confirm_cooperation(user=county.user(in_review_elderly), case_no=case.case_no)
+    county.decide(case, in_review_township, comment=reviewed.get("township_review", ""))
     county.note(
         case,
         "卫健局、民政局并行审核",
-        "health-1、civil-1 审核任务→待领取；twp-shuangxi 已办；inst-shuangxi-centre、inst-shuangxi-hc",
+        f"health-1、civil-1 审核任务→待领取；{in_review_township} 已办；{in_review_elderly}、{in_review_medical}",
     )
 
     # The daily lifecycle job, as cron or beat runs it: expires the agreement that ended
@@ -673,35 +552,43 @@ def _agreements(county: _County) -> None:
     county.note(
         expiring,
         f"{expiring.cooperation.end_date:%Y-%m-%d}到期，已向双方发到期提醒",
-        "inst-lengshui-centre、inst-lengshui-hc 合作协议及到期提醒；twp-lengshui",
+        f"{'、'.join(expiring_parties)} 合作协议及到期提醒；{expiring_township}",
     )
-    county.note(expired, "一年期协议昨日到期", "inst-jiuhe-centre、inst-jiuhe-hc 合作协议；twp-jiuhe")
+    county.note(expired, "一年期协议昨日到期", f"{elderly}、{medical} 合作协议；{township}")
 
     renewal = agreements.renew_cooperation(
-        user=county.user("inst-jiuhe-hc"),
+        user=county.user(medical),
         case_no=expired.case_no,
-        terms={**agreements.renewal_terms(expired), "annual_fee": Decimal("22000.00")},
+        terms={**agreements.renewal_terms(expired), "annual_fee": Decimal(renewed["renewal_fee"])},
     )
-    county.note(
-        renewal,
-        f"续签{expired.case_no}，待九和乡居家养老服务中心确认",
-        "inst-jiuhe-centre 案件页确认；inst-jiuhe-hc；twp-jiuhe",
-    )
+    home = Institution.objects.get(code=renewed["elderly_care"])
+    county.note(renewal, f"续签{expired.case_no}，待{home.name}确认", f"{elderly} 案件页确认；{medical}；{township}")
 
 
-def load_sample_cases() -> list[SampleCase]:
-    """Make the sample cases (all or nothing) and leave the marker; the caller checks it first.
+def read_samples(directory: Path) -> dict:
+    """The county's cast of sample cases; a county without the file has no samples."""
+    path = Path(directory) / "sample_cases.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: this county's data directory has no sample cases")
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def load_sample_cases(directory: Path | str | None = None) -> list[SampleCase]:
+    """Make the sample cases of the county's directory (default: settings.COUNTY_DATA_DIR), all or nothing,
+    and leave the marker; the caller checks it first.
 
     One transaction: a refusal half-way (say an institution already has an open filing)
     leaves nothing behind. The documents the decisions requested are issued when it
     commits (transaction.on_commit), eagerly in the embedded set-up or by the workers.
     """
     # Today, not a date of the caller's choosing: the services and forms date everything by the clock.
+    samples = read_samples(directory if directory is not None else settings.COUNTY_DATA_DIR)
     today = timezone.localdate()
-    county = _County(today)
+    county = _County(today, current_county().division_code)
     with transaction.atomic():
-        _filings(county)
-        _agreements(county)
+        _filings(county, samples["filings"])
+        _agreements(county, samples["agreements"])
         # The hourly deadline watch, once: escalates the overdue 民政局 step.
         watch_deadlines(today=today)
         made = sorted(county.made, key=lambda sample: sample.case_no)

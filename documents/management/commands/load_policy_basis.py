@@ -8,7 +8,7 @@ from documents.basis import DEFAULT_CSV, load_policy_basis
 
 
 class Command(BaseCommand):
-    help = "Create or update the basis documents (依据文件) from a CSV file, one row per code (default: institutions/data/policy_basis.csv)."
+    help = "Create or update the basis documents (依据文件) from a CSV file, one row per code (default: the county's, in COUNTY_DATA_DIR)."
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", default=str(DEFAULT_CSV))

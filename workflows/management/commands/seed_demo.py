@@ -1,4 +1,6 @@
-"""python manage.py seed_demo — load the Panan County demo data and accounts, and with --sample-cases a living county."""
+"""python manage.py seed_demo — load the demo county's data and accounts, and with --sample-cases a living county."""
+
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -9,17 +11,20 @@ from common.errors import ServiceError
 from documents.background import wait_for_background_documents
 from documents.keys import root_cert_path
 from documents.models import Document, DocumentStatus
+from institutions.county import current_county
 from institutions.demo import load_all
-from workflows.demo_cases import load_sample_cases, marked_cases, samples_loaded
+from institutions.loader import CountyDataError
+from workflows.demo_cases import load_sample_cases, marked_cases, read_samples, samples_loaded
 
 
 class Command(BaseCommand):
     help = (
-        "Load Panan County's townships and institutions and create the demo accounts (safe to run again); "
-        "with --sample-cases also sample cases in every state (loaded once)."
+        "Load a county's data directory (default: COUNTY_DATA_DIR) and create a demo account for each of its units "
+        "(safe to run again); with --sample-cases also sample cases in every state (loaded once)."
     )
 
     def add_arguments(self, parser):
+        parser.add_argument("--county", default=str(settings.COUNTY_DATA_DIR), help="the county's data directory")
         parser.add_argument("--quiet-accounts", action="store_true", help="do not list the accounts")
         parser.add_argument(
             "--sample-cases",
@@ -27,17 +32,20 @@ class Command(BaseCommand):
             help="also load sample clinic filings and cooperation agreements in every state (skipped if already loaded)",
         )
 
-    def handle(self, *args, quiet_accounts=False, sample_cases=False, **options):
-        accounts = load_all()
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(accounts)} accounts."))
+    def handle(self, *args, county, quiet_accounts=False, sample_cases=False, **options):
+        try:
+            accounts = load_all(county)
+        except CountyDataError as error:
+            raise CommandError(f"Nothing was loaded: {error}") from error
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {current_county().name}, {len(accounts)} accounts."))
         if not quiet_accounts:
             self.stdout.write(f"Password of every demo account: {settings.DEMO_PASSWORD}")
             for username, description in accounts:
                 self.stdout.write(f"  {username:32} {description}")
         if sample_cases:
-            self._sample_cases()
+            self._sample_cases(Path(county))
 
-    def _sample_cases(self):
+    def _sample_cases(self, directory: Path):
         marker = samples_loaded()
         if marker is not None:
             cases = marked_cases(marker)
@@ -51,12 +59,16 @@ class Command(BaseCommand):
                     f"  {case.case_no}  {case.get_procedure_display()}  {case.get_state_display()}  {case.institution.name}"
                 )
             return
+        try:
+            read_samples(directory)  # before making keys: a county may have no samples
+        except FileNotFoundError as error:
+            raise CommandError(f"Sample cases not loaded: {error}") from error
         # The decisions issue signed documents: without the county root CA they would fail.
         if not root_cert_path().exists():
             self.stdout.write("No signing keys yet: creating the development keys first.")
             call_command("make_signing_keys", stdout=self.stdout)
         try:
-            made = load_sample_cases()
+            made = load_sample_cases(directory)
         except ServiceError as error:
             raise CommandError(
                 f"Sample cases not loaded (nothing was changed): {error} "
