@@ -41,7 +41,7 @@ ACTION_LABELS: dict[str, str] = {
     "document_requested": "申请签发文书",
     "document_issued": "签发文书",
     "document_corrected": "更正文书",
-    # the demo county (workflows/demo_cases.py)
+    # the demo county (demo/cases.py)
     "sample_cases_loaded": "载入示例办件",
 }
 

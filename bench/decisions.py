@@ -291,7 +291,7 @@ class Bench:
         Even the county's busiest township has only a few elderly-care institutions; a real
         queue page holds a full page of rows, and its cost per row is what matters.
         """
-        from institutions.demo import _account, demo_uscc
+        from demo.accounts import _account, demo_uscc
         from institutions.models import Institution
         from permissions.roles import Role
 
@@ -459,7 +459,7 @@ class Bench:
         from django.db import connection
 
         import documents.services
-        from institutions.demo import load_all
+        from demo.accounts import load_all
 
         def skip_document(document_id: int) -> None:
             self.documents_skipped += 1

@@ -91,11 +91,11 @@ def filed_case():
     from django.db.models import F
 
     from common.validators import check_upload
+    from demo.cases import Person
     from institutions.county import current_county
     from institutions.models import Institution
     from permissions.models import User
     from workflows import scoping, services
-    from workflows.demo_cases import Person
 
     def user(name):
         return User.objects.get(username=name)
@@ -152,6 +152,7 @@ def main(argv=None) -> int:
         database.create()
         from django.conf import settings
 
+        from demo.accounts import load_all
         from documents.issuers import issuer_from_json
         from documents.keys import create_root, root_cert_path, write_root
         from documents.models import Document
@@ -159,7 +160,6 @@ def main(argv=None) -> int:
         from documents.services import request_document
         from documents.signing import sign_pdf, validate_signatures
         from documents.verification import verify_pdf
-        from institutions.demo import load_all
         from institutions.models import Department
         from workflows.documents import APPROVAL_RECORD
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "workflows",
     "documents",
     "audit",
+    "demo",
 ]
 
 MIDDLEWARE = [

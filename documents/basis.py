@@ -15,6 +15,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from institutions.loader import CountyDataError
+
 DEFAULT_CSV = Path(settings.COUNTY_DATA_DIR) / "policy_basis.csv"
 COLUMNS = (
     "code",
@@ -88,3 +90,14 @@ def seed_after_migrate(sender, *, using="default", apps=None, **kwargs) -> None:
         return
     if not model.objects.using(using).exists() and DEFAULT_CSV.exists():
         load_policy_basis(DEFAULT_CSV, model=model)
+
+
+def load_with_county(*, directory, **kwargs) -> int:
+    """With the county's data (institutions.loader.county_loaded): its policy_basis.csv, if it has one."""
+    path = Path(directory) / "policy_basis.csv"
+    if not path.exists():
+        return 0
+    try:
+        return load_policy_basis(path)
+    except ValueError as error:
+        raise CountyDataError(str(error)) from error

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from stdnum.cn import uscc
 
 from .models import County, Department, Institution, Township
@@ -182,15 +183,15 @@ def load_institutions(path: Path, county: County) -> int:
     return len(rows)
 
 
-def load_basis_documents(path: Path) -> int:
-    from documents.basis import load_policy_basis
+# Sent inside load_county's transaction with the county's directory: the apps above
+# institutions load what of the county's data is theirs (documents: the basis documents
+# a document cites) and return how many rows they loaded; raising CountyDataError rolls
+# the whole load back.
+county_loaded = Signal()
 
-    if not path.exists():
-        return 0
-    try:
-        return load_policy_basis(path)
-    except ValueError as error:
-        raise CountyDataError(str(error)) from error
+
+def load_further_data(directory: Path) -> int:
+    return sum(count or 0 for _receiver, count in county_loaded.send(sender=County, directory=directory))
 
 
 @transaction.atomic
@@ -203,5 +204,5 @@ def load_county(directory: Path | str) -> LoadedCounty:
         departments=load_departments(directory / "departments.csv"),
         townships=load_townships(directory / "townships.csv", county),
         institutions=load_institutions(directory / "institutions.csv", county),
-        basis_documents=load_basis_documents(directory / "policy_basis.csv"),
+        basis_documents=load_further_data(directory),
     )

@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
-from institutions.demo import load_all
+from demo.accounts import load_all
 from permissions.models import User
 
 from .helpers import FilingDriver

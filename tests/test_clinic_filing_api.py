@@ -284,7 +284,7 @@ def test_errors_have_the_contract_shape(users):
 
 
 def test_admin_creates_institutions_and_users(users, snapshot):
-    from institutions.demo import demo_uscc
+    from demo.accounts import demo_uscc
 
     admin = api_as("admin")
     before = snapshot()

@@ -10,10 +10,10 @@ from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
 from common.validators import validate_id_number
+from demo.cases import MARKER
 from documents.models import DocumentStatus
 from institutions.models import Institution, Township
 from workflows import scoping
-from workflows.demo_cases import MARKER
 from workflows.models import Case, CaseState, ClinicStaff, Notification
 from workflows.models.clinic_filing import InsuranceDecision
 from workflows.nodes import ConfirmStep

@@ -18,8 +18,8 @@ from common.validators import (
     validate_plain_text,
     validate_uscc,
 )
+from demo.accounts import demo_uscc
 from forms.clinic_filing import StaffForm
-from institutions.demo import demo_uscc
 
 from .helpers import DOCTOR_ID, PDF_BYTES, png_bytes
 

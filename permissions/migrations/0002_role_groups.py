@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from institutions.reference import create_role_groups
+from permissions.reference import create_role_groups
 
 
 def create(apps, schema_editor):

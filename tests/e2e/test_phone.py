@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from demo.cases import load_sample_cases
 from documents.models import DocumentStatus
-from workflows.demo_cases import load_sample_cases
 from workflows.models import Case
 
 from .conftest import new_page

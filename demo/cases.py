@@ -46,15 +46,13 @@ from forms.cooperation import CooperationForm
 from institutions.county import current_county
 from institutions.models import Institution
 from permissions.models import User
-from workflows import scoping
-
-from . import services
-from .deadlines import add_working_days
-from .models import Case, Decision
-from .nodes import ReviewStep
-from .services import cooperation as agreements
-from .services.agreements import run_agreement_lifecycle
-from .services.deadline_watch import watch_deadlines
+from workflows import scoping, services
+from workflows.deadlines import add_working_days
+from workflows.models import Case, Decision
+from workflows.nodes import ReviewStep
+from workflows.services import cooperation as agreements
+from workflows.services.agreements import run_agreement_lifecycle
+from workflows.services.deadline_watch import watch_deadlines
 
 # The audit event that says the samples are in; its detail lists their case numbers.
 MARKER = "sample_cases_loaded"
@@ -161,7 +159,7 @@ def _first_of_month(day: date, months: int) -> date:
 
 # The bureaus' review steps of an agreement, in the order the samples take them.
 AGREEMENT_BUREAUS = ("health_review", "civil_affairs_review")
-# The demo accounts of the bureaus' reviewers (institutions/demo.py names them).
+# The demo accounts of the bureaus' reviewers (demo/accounts.py names them).
 BUREAU_REVIEWERS = {
     "civil_affairs_review": "civil-1",
     "health_filing": "health-1",

@@ -13,14 +13,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from stdnum.cn import uscc
 
+from institutions.county import current_county
+from institutions.loader import load_county
+from institutions.models import Department, Institution, Township
 from permissions.models import User
+from permissions.reference import ensure_reference_data
 from permissions.roles import Role
 from permissions.services import set_roles
-
-from .county import current_county
-from .loader import load_county
-from .models import Department, Institution, Township
-from .reference import ensure_reference_data
 
 DEPARTMENT_ACCOUNTS = {
     Department.Code.HEALTH: ("health", Role.HEALTH_REVIEWER),

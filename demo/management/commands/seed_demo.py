@@ -8,13 +8,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from common.errors import ServiceError
+from demo.accounts import load_all
+from demo.cases import load_sample_cases, marked_cases, read_samples, samples_loaded
 from documents.background import wait_for_background_documents
 from documents.keys import root_cert_path
 from documents.models import Document, DocumentStatus
 from institutions.county import current_county
-from institutions.demo import load_all
 from institutions.loader import CountyDataError
-from workflows.demo_cases import load_sample_cases, marked_cases, read_samples, samples_loaded
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ flushes the database. The four bureaus are the county's data, not the code's: th
 rows come from its departments.csv (``institutions.loader.load_county``).
 """
 
-from permissions.roles import Role
+from .roles import Role
 
 ROLE_GROUPS = list(Role.values)
 
