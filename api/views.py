@@ -15,6 +15,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.selectors import filtered_events
+from audit.services import verify_chain
 from common import procedures
 from common.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
 from documents.services import correct_document
@@ -352,8 +354,6 @@ class AuditEventListView(APIView):
         responses=s.AuditEventSerializer(many=True),
     )
     def get(self, request):
-        from audit.selectors import filtered_events
-
         events, next_cursor = filtered_events(request.query_params)
         return Response({"results": s.AuditEventSerializer(events, many=True).data, "next_cursor": next_cursor})
 
@@ -363,6 +363,4 @@ class AuditVerifyView(APIView):
 
     @extend_schema(responses=s.AuditVerifySerializer)
     def get(self, request):
-        from audit.services import verify_chain
-
         return Response(verify_chain())

@@ -10,6 +10,8 @@ from permissions.roles import ACT_FOR_INSTITUTION
 
 from .. import scoping
 from ..models import Case, CaseState, CaseTask
+from ..nodes import Supplement
+from .tasks import locked_case
 
 
 def applicant_institution(user):
@@ -40,15 +42,11 @@ def open_party_task(case: Case, node_type: type) -> CaseTask | None:
 
 def open_supplement_task(case: Case) -> CaseTask | None:
     """The drafter's or applicant's open supplement (after a return or a request for changes)."""
-    from ..nodes import Supplement
-
     return open_party_task(case, Supplement)
 
 
 def withdraw_case(*, user, case_no: str) -> Case:
     """The applicant withdraws a case that is not yet decided (撤回)."""
-    from .tasks import locked_case
-
     case = case_for(user, case_no)
     if not scoping.acts_for(user, case.institution):
         raise Forbidden(_("只有申请机构的经办人可以撤回办件。"))

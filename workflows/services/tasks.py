@@ -16,6 +16,7 @@ from viewflow.workflow.status import STATUS
 from audit.services import record
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.validators import validate_plain_text
+from permissions.models import User
 
 from .. import scoping
 from ..decisions import clean_decision
@@ -106,8 +107,6 @@ def reassign_task(*, user, task_id, to_username: str, reason: str = "") -> CaseT
     The move — from whom, to whom, by whom and why — is an audit event, and the case's
     timeline shows it to everyone who can see the case.
     """
-    from permissions.models import User
-
     task = task_for(user, task_id)
     if not scoping.can_head(user, task):
         raise Forbidden(_("只有本单位科室负责人可以改派任务。"))
