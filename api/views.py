@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from audit.selectors import filtered_events
 from audit.services import verify_chain
 from common import procedures
-from common.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedType
 from documents.services import correct_document
 from documents.verification import verify_pdf
 from forms.attachments import UploadedFilesField
@@ -158,6 +158,8 @@ class CaseResubmitView(APIView):
     )
     def post(self, request, case_no):
         case = services.case_for(request.user, case_no)
+        if not scoping.acts_for(request.user, case.institution):
+            raise Forbidden(_("只有申请机构的经办人可以补正。"))
         resubmit = getattr(case.procedure_spec.api_module(), "resubmit", None)
         if resubmit is None:
             raise Conflict(_("该事项不支持补正。"), code="not_returned")
@@ -243,38 +245,25 @@ class TaskUnclaimView(APIView):
 class TaskReassignView(APIView):
     @extend_schema(request=s.ReassignRequest, responses=s.TaskSerializer)
     def post(self, request, pk):
-        data = request.data if isinstance(request.data, dict) else {}
-        to, reason = data.get("to"), data.get("reason", "")
-        if not isinstance(to, str) or not to:
-            raise InvalidInput(fields={"to": [_("请填写改派对象的用户名。")]})
-        if not isinstance(reason, str):
-            raise InvalidInput(fields={"reason": [_("应为文字。")]})
-        task = services.reassign_task(user=request.user, task_id=pk, to_username=to, reason=reason)
+        data = body(request)
+        task = services.reassign_task(
+            user=request.user, task_id=pk, to_username=data.get("to"), reason=data.get("reason", "")
+        )
         return Response(s.TaskSerializer(task).data)
 
 
 class TaskDecideView(APIView):
     @extend_schema(request=s.DecisionRequest, responses=s.TaskSerializer)
     def post(self, request, pk):
-        body = request.data
-        if not isinstance(body, dict):
-            raise InvalidInput(_("请求体应为 JSON 对象。"))
-        missing = body.get("missing_items") or []
-        if not isinstance(missing, list) or not all(isinstance(item, str) for item in missing):
-            raise InvalidInput(fields={"missing_items": [_("应为字符串列表。")]})
-        comment = body.get("comment") or ""
-        if not isinstance(comment, str) or not isinstance(body.get("decision"), str):
-            raise InvalidInput(fields={"decision": [_("类型错误。")]})
-        fields = body.get("fields")
-        if fields is not None and not isinstance(fields, dict):
-            raise InvalidInput(fields={"fields": [_("应为对象。")]})
+        # The service finds the task first (a foreign one is 404), then checks every value's type.
+        data = body(request)
         task = services.decide_task(
             user=request.user,
             task_id=pk,
-            decision=body["decision"],
-            comment=comment,
-            missing_items=missing,
-            fields=fields,
+            decision=data.get("decision"),
+            comment=data.get("comment", ""),
+            missing_items=data.get("missing_items", []),
+            fields=data.get("fields"),
         )
         return Response(s.TaskSerializer(task).data)
 
@@ -308,13 +297,10 @@ class DocumentPdfView(APIView):
 class DocumentCorrectView(APIView):
     @extend_schema(request=s.CorrectionRequest, responses={201: s.DocumentSerializer})
     def post(self, request, pk):
-        reason = request.data.get("reason") if isinstance(request.data, dict) else None
-        if not isinstance(reason, str):
-            raise InvalidInput(fields={"reason": [_("请填写更正原因。")]})
         document = scoping.visible_documents(request.user).filter(pk=pk).first()
         if document is None:
             raise NotFound()
-        corrected = correct_document(user=request.user, document=document, reason=reason)
+        corrected = correct_document(user=request.user, document=document, reason=body(request).get("reason"))
         return Response(s.DocumentSerializer(corrected).data, status=status.HTTP_201_CREATED)
 
 

@@ -131,7 +131,7 @@ def note_failure(document_id: int, error: str, *, final: bool) -> None:
         document.save(update_fields=["attempts", "last_error", "status"])
 
 
-def correct_document(*, user, document: Document, reason: str) -> Document:
+def correct_document(*, user, document: Document, reason: object) -> Document:
     """Issue a corrected version with a new number; the old one stays valid-but-superseded.
 
     ``document`` is one the caller found among those the user may see. Allowed to
@@ -141,7 +141,7 @@ def correct_document(*, user, document: Document, reason: str) -> Document:
     """
     if not can_correct(user, document):
         raise Forbidden(_("只有签发单位的负责人或系统管理员可以更正文书。"))
-    reason = (reason or "").strip()
+    reason = reason.strip() if isinstance(reason, str) else ""
     if not reason or len(reason) > 200:
         raise InvalidInput(fields={"reason": [_("请填写更正原因（200字以内）。")]})
     try:

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from common import procedures
 from documents.services import can_correct
@@ -50,6 +50,7 @@ def case_list(request):
 
 
 @login_required
+@require_safe
 def case_detail(request, case_no):
     with refusals_as_pages(request):
         case = services.case_for(request.user, case_no)
@@ -98,6 +99,7 @@ def case_withdraw(request, case_no):
 
 
 @login_required
+@require_safe
 def attachment_download(request, pk):
     """An attachment of a case the user may see, or an unused upload of its own institution."""
     attachment = get_object_or_404(Attachment, pk=pk)

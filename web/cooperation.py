@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -124,6 +125,11 @@ def cooperation_renew(request, case_no):
         old = services.case_for(request.user, case_no)
     if old.procedure != CODE:
         raise Http404()
+    if not (
+        scoping.acts_for(request.user, old.cooperation.elderly_care_institution)
+        or scoping.acts_for(request.user, old.cooperation.medical_institution)
+    ):
+        raise PermissionDenied("只有协议双方可以续签。")
     form = _form(request, initial=agreements.renewal_terms(old), lock_parties=True)
     if request.method == "POST":
         case = _submit(

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from common.errors import NotFound
 from documents import services
@@ -15,6 +15,7 @@ from .common import refusals_as_pages
 
 
 @login_required
+@require_safe
 def download(request, pk):
     document = scoping.issued_document_for(request.user, pk)
     if document is None:

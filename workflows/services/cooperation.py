@@ -87,10 +87,21 @@ def draft_cooperation(*, user, terms: dict, renewal_of: Case | None = None) -> C
     return case
 
 
+def _acting_party(user, case: Case):
+    """The party of the agreement the user acts for, or None."""
+    agreement = case.cooperation
+    return next(
+        (p for p in (agreement.elderly_care_institution, agreement.medical_institution) if scoping.acts_for(user, p)),
+        None,
+    )
+
+
 def _counterparty_step(user, case_no: str):
     case = case_for(user, case_no)
     if case.procedure != CODE:
         raise NotFound()
+    if _acting_party(user, case) is None:
+        raise Forbidden(_("只有协议对方机构可以确认或提出修改。"))
     task = open_party_task(case, ConfirmStep)
     if task is None:
         raise Conflict(_("该协议当前不在待对方确认环节。"), code="not_awaiting_confirmation")
@@ -114,11 +125,11 @@ def confirm_cooperation(*, user, case_no: str) -> Case:
 
 def request_cooperation_changes(*, user, case_no: str, comment: str) -> Case:
     """The other party asks the drafter to change the draft."""
+    case, task = _counterparty_step(user, case_no)  # first: a foreign case is not found, whatever the input
     comment = (comment or "").strip() if isinstance(comment, str) else ""
     if not comment or len(comment) > 1000:
         raise InvalidInput(fields={"comment": [_("请说明需要修改的内容（1000字以内）。")]})
     _plain(comment, "comment")
-    case, task = _counterparty_step(user, case_no)
     with locked_activation(task) as activation:
         if not activation.task.is_open:
             raise Conflict(_("该协议已确认或已退回修改。"), code="task_closed")
@@ -192,20 +203,17 @@ def renew_cooperation(*, user, case_no: str, terms: dict) -> Case:
 
 def terminate_cooperation(*, user, case_no: str, reason: str) -> Case:
     """Either party ends an agreement early, with a reason; a signed termination notice is issued."""
+    case = case_for(user, case_no)  # first: a foreign case is not found, whatever the input
+    if case.procedure != CODE:
+        raise NotFound()
+    party = _acting_party(user, case)
+    if party is None:
+        raise Forbidden(_("只有协议双方可以终止协议。"))
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason or len(reason) > 500:
         raise InvalidInput(fields={"reason": [_("请填写终止原因（500字以内）。")]})
     _plain(reason, "reason")
-    case = case_for(user, case_no)
-    if case.procedure != CODE:
-        raise NotFound()
     agreement = case.cooperation
-    party = next(
-        (p for p in (agreement.elderly_care_institution, agreement.medical_institution) if scoping.acts_for(user, p)),
-        None,
-    )
-    if party is None:
-        raise Forbidden(_("只有协议双方可以终止协议。"))
     with locked_case(case) as case:
         if case.state not in IN_FORCE_STATES:
             raise Conflict(_("只有生效中的协议可以终止。"), code="not_in_force")

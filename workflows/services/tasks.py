@@ -101,7 +101,7 @@ def unclaim_task(*, user, task_id) -> CaseTask:
 REASSIGN_REASON_MAX = 200
 
 
-def reassign_task(*, user, task_id, to_username: str, reason: str = "") -> CaseTask:
+def reassign_task(*, user, task_id, to_username: object, reason: object = "") -> CaseTask:
     """A unit head hands an open review task of its unit to one of the unit's reviewers.
 
     The move — from whom, to whom, by whom and why — is an audit event, and the case's
@@ -110,7 +110,11 @@ def reassign_task(*, user, task_id, to_username: str, reason: str = "") -> CaseT
     task = task_for(user, task_id)
     if not scoping.can_head(user, task):
         raise Forbidden(_("只有本单位科室负责人可以改派任务。"))
-    reason = reason.strip() if isinstance(reason, str) else ""
+    if not isinstance(reason, str | None):
+        raise InvalidInput(fields={"reason": [_("改派原因应为文字。")]})
+    reason = (reason or "").strip()
+    if not isinstance(to_username, str) or not to_username:
+        raise InvalidInput(fields={"to": [_("请填写改派对象的用户名。")]})
     if len(reason) > REASSIGN_REASON_MAX:
         raise InvalidInput(fields={"reason": [_("改派原因不超过%(n)d字。") % {"n": REASSIGN_REASON_MAX}]})
     try:
@@ -147,12 +151,16 @@ def reassign_task(*, user, task_id, to_username: str, reason: str = "") -> CaseT
     return task
 
 
-def decide_task(*, user, task_id, decision: str, comment: str = "", missing_items=(), fields=None) -> CaseTask:
+def decide_task(
+    *, user, task_id, decision: object, comment: object = "", missing_items: object = (), fields: object = None
+) -> CaseTask:
     """Approve, return for supplement, or reject; the flow then routes the case on."""
     task = task_for(user, task_id)
     if not isinstance(task.flow_task, ReviewStep):
         raise NotFound()
     comment, missing_items = clean_decision(decision=decision, comment=comment, missing_items=missing_items)
+    if fields is not None and not isinstance(fields, dict):
+        raise InvalidInput(fields={"fields": [_("应为对象。")]})
     if fields:
         raise InvalidInput(fields={"fields": [_("该环节没有可填写的字段。")]})
     with locked_activation(task) as activation:
@@ -162,7 +170,7 @@ def decide_task(*, user, task_id, decision: str, comment: str = "", missing_item
             raise Forbidden(_("请先领取该任务再办理。") if not task.owner_id else _("该任务已由他人领取。"))
         if not scoping.holds(user, task):
             raise Forbidden(_("您已不再负责该单位的审核。"))
-        task.decision = decision
+        task.decision = str(decision)  # one of Decision.values: clean_decision checked it
         task.comment = comment
         task.missing_items = missing_items
         activation.start(None)

@@ -1,0 +1,181 @@
+"""Every URL the product serves, generated from its URL patterns, refuses a foreign case, task, document or attachment.
+
+No one has to remember to add a new page or endpoint here: the patterns are walked,
+each parameter is filled with an object that belongs to 县社会福利中心 (安文街道), and
+each outsider — another institution, another township, departments never routed,
+and, for anything that acts, the auditor — must get 403, 404 or 405 from GET and from
+POST, see none of its case numbers in any list, and change nothing. A pattern with a
+parameter this test cannot fill fails the test, so a new kind of object is noticed.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from workflows import scoping, services
+
+from .test_cooperation_web import approved_agreement
+
+pytestmark = pytest.mark.django_db
+
+OUTSIDERS = ["inst-xinwo-home", "twp-xinwo", "twp-xinwo-head", "finance-1", "finance-head", "insurance-1"]
+READ_ONLY = ["auditor"]  # reads every case; may act on none
+# Open to anyone by design (no case behind them, or a document's public page).
+PUBLIC = {
+    "home",
+    "login",
+    "logout",
+    "api:schema",
+    "api:docs",
+    "api:token",
+    "api:document-verify",
+    "documents:verify",
+    "documents:public",
+}
+# Readable by some outsiders by design: institutions are public registry facts to the bureaus.
+BUREAUS_READ = {"api:institution"}
+SKIPPED_NAMESPACES = {"admin"}  # staff only: tests/test_admin_chinese.py
+
+
+def named_patterns(resolver=None, namespace=""):
+    """(name with namespace, pattern) of every named URL pattern."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if (entry.namespace or "") in SKIPPED_NAMESPACES:
+                continue
+            yield from named_patterns(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def parameters(pattern) -> list[str]:
+    return list(pattern.pattern.converters)
+
+
+@pytest.fixture
+def world(users, driver, django_capture_on_commit_callbacks):
+    """The target objects, all of 县社会福利中心: a filed filing with documents, an open filing, an agreement, a made-up case."""
+    filed = driver.submit()
+    with django_capture_on_commit_callbacks(execute=True):
+        driver.file(filed)
+    waiting = driver.submit("inst-welfare-centre", clinic_name="第二医务室")
+    agreement = approved_agreement(users, django_capture_on_commit_callbacks)
+    made_up = services.case_for(users("inst-welfare-centre"), _made_up_case(users))
+    task = scoping.task_queue(users("twp-anwen")).get(process=waiting)
+    return {
+        "cases": [filed, waiting, agreement, made_up],
+        "task": task,
+        "document": filed.documents.get(kind="filing_certificate"),
+        "attachment": waiting.attachments.get(),
+        "institution": users("inst-welfare-centre").institution,
+    }
+
+
+def _made_up_case(users) -> str:
+    from .test_clinic_filing_api import api_as
+
+    response = api_as("inst-welfare-centre").post("/api/v1/cases/inspection/", {"subject": "消防检查"}, format="json")
+    return response.json()["case_no"]
+
+
+def urls_to_try(world) -> list[tuple[str, str]]:
+    """(name, url) for every pattern, each parameter filled with a target object."""
+    fill = {
+        "task_id": [world["task"].pk],
+        "case_no": [case.case_no for case in world["cases"]],
+    }
+    by_prefix = {"documents": world["document"].pk, "attachments": world["attachment"].pk}
+    urls, unknown = [], []
+    for name, pattern in named_patterns():
+        if name in PUBLIC:
+            continue
+        params = parameters(pattern)
+        if not params:
+            urls.append((name, reverse(name)))
+            continue
+        if params == ["pk"]:
+            route = str(pattern.pattern)
+            if route.startswith("institutions/"):
+                urls.append((name, reverse(name, kwargs={"pk": world["institution"].pk})))
+            elif route.startswith("tasks/"):
+                urls.append((name, reverse(name, kwargs={"pk": world["task"].pk})))
+            elif route.split("/")[0] in by_prefix:
+                urls.append((name, reverse(name, kwargs={"pk": by_prefix[route.split("/")[0]]})))
+            else:
+                unknown.append(f"{name}: {route}")
+            continue
+        if len(params) == 1 and params[0] in fill:
+            urls += [(name, reverse(name, kwargs={params[0]: value})) for value in fill[params[0]]]
+            continue
+        unknown.append(f"{name}: {pattern.pattern}")
+    assert not unknown, f"fill these parameters in tests/test_isolation_generated.py: {unknown}"
+    return urls
+
+
+def clients_for(user) -> dict[bool, Client]:
+    """One signed-in client per door (logging in once: a login is a session and an access-log row)."""
+    web, api = Client(), APIClient()
+    web.force_login(user)
+    api.force_authenticate(user)
+    return {False: web, True: api}
+
+
+def targets(world) -> list[str]:
+    return [case.case_no for case in world["cases"]] + [world["document"].number]
+
+
+@pytest.mark.parametrize("username", OUTSIDERS + READ_ONLY)
+def test_no_url_lets_an_outsider_see_or_change_anothers_case(username, users, world, snapshot):
+    user = users(username)
+    urls = urls_to_try(world)
+    assert len(urls) > 40  # every page and endpoint, several times over the cases
+    clients = clients_for(user)
+    before = snapshot()
+    reached, leaked = [], []
+    for name, url in urls:
+        client = clients[url.startswith("/api/")]
+        has_object = any(part.isdigit() or part.startswith("PA-") for part in url.split("/"))
+        for method in ("get", "post"):
+            if not has_object and method == "post":
+                continue  # creating one's own things is not foreign access (the services' own tests cover it)
+            kwargs = {"format": "json"} if url.startswith("/api/") and method == "post" else {}
+            response = getattr(client, method)(url, {}, **kwargs) if method == "post" else client.get(url)
+            assert response.status_code < 500, f"{username} {method.upper()} {url}: {response.status_code}"
+            if not has_object:
+                body = response.content.decode(errors="replace")
+                leaked += [f"{url} shows {target}" for target in targets(world) if target in body]
+                continue
+            allowed = (username in READ_ONLY and method == "get") or (
+                name in BUREAUS_READ and username.startswith(("finance", "insurance")) and method == "get"
+            )
+            if not allowed and response.status_code not in (403, 404, 405):
+                reached.append(f"{method.upper()} {url} → {response.status_code}")
+    if username in READ_ONLY:
+        leaked = []  # the auditor reads every case by design
+    assert not reached, f"{username} reached: {reached}"
+    assert not leaked, f"{username} saw: {leaked}"
+    assert snapshot() == before, f"{username}'s requests changed the database"
+
+
+def test_the_auditor_is_refused_every_action_with_a_token_too(users, world, snapshot):
+    """The API authenticates tokens inside the view: the read-only guard is also a DRF permission."""
+    from rest_framework.authtoken.models import Token
+
+    token, _created = Token.objects.get_or_create(user=users("auditor"))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    before = snapshot()
+    task, case = world["task"], world["cases"][1]
+    for url, data in (
+        (f"/api/v1/tasks/{task.pk}/claim/", {}),
+        (f"/api/v1/tasks/{task.pk}/decide/", {"decision": "approve"}),
+        (f"/api/v1/cases/{case.case_no}/withdraw/", {}),
+        ("/api/v1/cases/clinic-filing/", {}),
+    ):
+        response = client.post(url, data, format="json")
+        assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden", url
+        assert "审计员只能查阅" in response.json()["error"]["message"]
+    assert client.get(f"/api/v1/cases/{case.case_no}/").status_code == 200  # reading stays open
+    assert snapshot() == before
