@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system-packages run test bench schema clean-var
+.PHONY: install system-packages run test lint format bench schema clean-var
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -27,6 +27,19 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The habits the build checks: style and format, types where the rules live, the layers
+# between apps, and that every model change has its migration.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/lint-imports --no-cache
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 bench: install
 	$(BIN)/python bench/decisions.py

@@ -1,4 +1,4 @@
-"""Shared fixtures: the Panan demo data, users by name, files, database snapshots, service checks."""
+"""Shared fixtures: the demo county's data, users by name, files, database snapshots, service checks."""
 
 import socket
 
@@ -7,6 +7,7 @@ from django.apps import apps
 from django.conf import settings
 
 from demo.accounts import load_all
+from documents.keys import create_root, root_cert_path, write_root
 from permissions.models import User
 
 from .helpers import FilingDriver
@@ -14,19 +15,21 @@ from .helpers import FilingDriver
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the demo data once; tests run in transactions rolled back over it."""
+    """Load the demo data once (tests run in transactions rolled back over it), and the county's root CA.
+
+    The root certificate is named after the county, so it is made once the county is
+    loaded; unit keys are made on demand from it. Tests that touch no database never
+    set up either.
+    """
     with django_db_blocker.unblock():
         load_all()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def signing_root(django_db_setup, django_db_blocker):
-    """A county root CA for the run (unit keys are made on demand from it), named after the demo county."""
-    from documents.keys import create_root, root_cert_path, write_root
-
-    if not root_cert_path().exists():
-        with django_db_blocker.unblock():
+        if not root_cert_path().exists():
             write_root(*create_root())
+
+
+@pytest.fixture(scope="session")
+def signing_root(django_db_setup):
+    """The root certificate's path, for tests that build a trust store from it."""
     return root_cert_path()
 
 
