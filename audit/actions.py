@@ -41,6 +41,12 @@ ACTION_LABELS: dict[str, str] = {
     "document_requested": "申请签发文书",
     "document_issued": "签发文书",
     "document_corrected": "更正文书",
+    # subsidies (workflows/subsidy.py, workflows/services/subsidy.py)
+    "public_notice_started": "开始公示",
+    "public_notice_ended": "公示结束",
+    "objection_lodged": "提出公示异议",
+    "budget_set": "设置补助预算",
+    "policy_added": "新增补助政策版本",
     # the demo county (demo/cases.py)
     "sample_cases_loaded": "载入示例办件",
 }

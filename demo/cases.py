@@ -48,11 +48,12 @@ from institutions.models import Institution
 from permissions.models import User
 from workflows import scoping, services
 from workflows.deadlines import add_working_days
-from workflows.models import Case, Decision
+from workflows.models import Case, Decision, SubsidyApplication
 from workflows.nodes import ReviewStep
 from workflows.services import cooperation as agreements
 from workflows.services.agreements import run_agreement_lifecycle
 from workflows.services.deadline_watch import watch_deadlines
+from workflows.services.subsidy import end_due_notices, set_budget, submit_subsidy
 
 # The audit event that says the samples are in; its detail lists their case numbers.
 MARKER = "sample_cases_loaded"
@@ -563,6 +564,54 @@ def _agreements(county: _County, samples: dict) -> None:
     county.note(renewal, f"续签{expired.case_no}，待{home.name}确认", f"{elderly} 案件页确认；{medical}；{township}")
 
 
+def _subsidies(county: _County, samples: dict) -> None:
+    """This year's budgets, and hiring awards on notice, at 财政局, and paid (DOMAIN.md procedure 3)."""
+    head = county.user("finance-head")
+    for kind, total in samples.get("budgets", {}).items():
+        set_budget(user=head, year=county.today.year, kind=kind, total=total)
+    for sample in samples.get("hiring", []):
+        applicant = county.user(county.applicant(sample["applicant"]))
+        employee = Person.from_data({**sample["employee"], "role": "other"}, county.region)
+        body = {
+            "kind": "hiring",
+            "employee_name": employee.name,
+            "id_number": employee.id_number,
+            "education": sample["education"],
+            "establishment": False,
+            "hired_on": (county.today - timedelta(days=sample["hired_days_ago"])).isoformat(),
+        }
+        proof = SimpleUploadedFile(
+            "劳动合同及学历证书.pdf",
+            _sample_pdf("劳动合同及学历证书", applicant.institution, employee.name, [employee]),
+        )
+        attachments = services.store_attachments(user=applicant, files=[(proof.name, check_upload(proof))])
+        case = submit_subsidy(user=applicant, body=body, attachments=attachments)
+        comments = sample.get("comments", {})
+        county.decide(case, county.township_reviewer(sample["applicant"]), comment=comments.get("township_review", ""))
+        bureau = "health-1" if applicant.institution.kind == "medical" else "civil-1"
+        county.decide(case, bureau, comment=comments.get("bureau_confirmation", ""))
+        who = f"{county.applicant(sample['applicant'])}；补助公示 /notices/（无需登录）"
+        if sample["stage"] != "notice":
+            # The notice began twelve days ago and its five working days have run: the timer moves it on.
+            SubsidyApplication.objects.filter(pk=case.pk).update(
+                notice_starts_on=county.today - timedelta(days=12),
+                notice_ends_on=add_working_days(county.today - timedelta(days=12), 5),
+            )
+            end_due_notices()
+            who = f"finance-1 审核任务→待领取；{county.applicant(sample['applicant'])}"
+        if sample["stage"] == "granted":
+            task = county.claim(case, "finance-1")
+            services.decide_task(
+                user=county.user("finance-1"),
+                task_id=task.pk,
+                decision=Decision.APPROVE,
+                comment=comments.get("finance_review", ""),
+                fields={"paid_on": county.today.isoformat(), "voucher_no": sample["voucher_no"]},
+            )
+            who = f"{county.applicant(sample['applicant'])}（补助核定通知书）；finance-1 补助预算"
+        county.note(case, f"入职奖补（{employee.name}）", who)
+
+
 def read_samples(directory: Path) -> dict:
     """The county's cast of sample cases; a county without the file has no samples."""
     path = Path(directory) / "sample_cases.json"
@@ -587,6 +636,7 @@ def load_sample_cases(directory: Path | str | None = None) -> list[SampleCase]:
     with transaction.atomic():
         _filings(county, samples["filings"])
         _agreements(county, samples["agreements"])
+        _subsidies(county, samples.get("subsidies", {}))
         # The hourly deadline watch, once: escalates the overdue 民政局 step.
         watch_deadlines(today=today)
         made = sorted(county.made, key=lambda sample: sample.case_no)

@@ -1,6 +1,7 @@
 """Shared fixtures: the demo county's data, users by name, files, database snapshots, service checks."""
 
 import socket
+import subprocess
 
 import pytest
 from django.apps import apps
@@ -85,3 +86,16 @@ def require_services(*, postgres: bool = False, redis: bool = False) -> None:
         if settings.REQUIRE_SERVICES:
             pytest.fail(message + " but REQUIRE_SERVICES=1")
         pytest.skip(message)
+
+
+@pytest.fixture
+def nssdb(tmp_path, signing_root):
+    """An NSS database that trusts the county root, as an inspector's pdfsig would be set up."""
+    directory = tmp_path / "nss"
+    directory.mkdir()
+    subprocess.run(["certutil", "-N", "-d", f"sql:{directory}", "--empty-password"], check=True)
+    subprocess.run(
+        ["certutil", "-A", "-d", f"sql:{directory}", "-n", "county-root", "-t", "CT,C,C", "-i", str(signing_root)],
+        check=True,
+    )
+    return f"sql:{directory}"

@@ -27,7 +27,7 @@ from institutions.models import Department
 from workflows.models import Case, CooperationAgreement, ServiceItem
 
 from .test_cooperation_api import agreed, api_as, bureau
-from .test_documents import nssdb, pdfsig, pdftotext, pyhanko_bottom_lines  # noqa: F401 - nssdb is a fixture
+from .test_documents import pdfsig, pdftotext, pyhanko_bottom_lines
 from .web import WebUser
 
 pytestmark = pytest.mark.django_db

@@ -212,3 +212,74 @@ def test_both_bureaus_approve_at_the_same_instant_and_the_join_continues_once(de
         assert names.count("issued") == 1 and names.count("both_bureaus_agree") == 1, names
         assert case.documents.filter(kind="cooperation_agreement").count() == 1
         assert case.status == STATUS.DONE
+
+
+def test_two_applications_for_the_same_person_race_and_one_wins(demo, users, driver):
+    """Once per person: the claim's unique index lets exactly one in; the other is a 409."""
+    from workflows.services.subsidy import submit_subsidy
+
+    from .test_subsidy import hiring_body
+
+    home = users("inst-welfare-centre")
+    for round_no in range(ROUNDS):
+        attachments = [driver.attachment(), driver.attachment()]
+        body = hiring_body(
+            id_number=[
+                "330727200305060073",
+                "330727197901010019",
+                "33072719731120004X",
+                "330727196803151235",
+                "33072719550808002X",
+            ][round_no]
+        )
+        outcomes = race(
+            lambda: submit_subsidy(user=home, body=body, attachments=[attachments[0]]),
+            lambda: submit_subsidy(user=home, body=body, attachments=[attachments[1]]),
+        )
+        winners = [o for o in outcomes if not isinstance(o, Exception)]
+        losers = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(winners) == 1 and len(losers) == 1, outcomes
+        assert isinstance(losers[0], Conflict) and losers[0].code in {"duplicate_application", "busy"}
+
+
+def test_two_finance_approvals_race_for_the_last_of_a_budget(demo, users, driver):
+    """The budget fits one of the two: exactly one approval wins, the other is refused as over budget."""
+    from datetime import timedelta as days
+
+    from django.utils import timezone
+
+    from common.errors import RuleViolation
+    from workflows.models import Budget, SubsidyApplication
+    from workflows.services.subsidy import end_due_notices, submit_subsidy
+
+    from .test_subsidy import hiring_body
+
+    home, finance = users("inst-welfare-centre"), users("finance-1")
+    cases = [
+        submit_subsidy(user=home, body=hiring_body(id_number=number), attachments=[driver.attachment()])
+        for number in ("330727200305060073", "330727197901010019")
+    ]
+    tasks = []
+    for case in cases:
+        for reviewer in ("twp-anwen", "civil-1"):
+            task = driver.open_task(case, reviewer)
+            services.claim_task(user=users(reviewer), task_id=task.pk)
+            services.decide_task(user=users(reviewer), task_id=task.pk, decision="approve")
+        ends_on = SubsidyApplication.objects.get(pk=case.pk).notice_ends_on
+        end_due_notices(timezone.now() + (ends_on - timezone.localdate()) + days(days=1))
+        task = driver.open_task(case, "finance-1")
+        services.claim_task(user=finance, task_id=task.pk)
+        tasks.append(task)
+    Budget.objects.create(year=timezone.localdate().year, kind="hiring", total="80000.00")  # one 50,000.00 fits
+    fields = {"paid_on": timezone.localdate().isoformat(), "voucher_no": "V"}
+    outcomes = race(
+        *[
+            (lambda task=task: services.decide_task(user=finance, task_id=task.pk, decision="approve", fields=fields))
+            for task in tasks
+        ]
+    )
+    winners = [o for o in outcomes if not isinstance(o, Exception)]
+    losers = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(winners) == 1 and len(losers) == 1, outcomes
+    assert isinstance(losers[0], RuleViolation) and losers[0].code == "over_budget"
+    assert SubsidyApplication.objects.filter(budget_year__isnull=False).count() == 1

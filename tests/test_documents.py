@@ -25,19 +25,6 @@ from .helpers import DOCTOR_ID, PDF_BYTES, png_bytes
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def nssdb(tmp_path, signing_root):
-    """An NSS database that trusts the county root, as an inspector's pdfsig would be set up."""
-    directory = tmp_path / "nss"
-    directory.mkdir()
-    subprocess.run(["certutil", "-N", "-d", f"sql:{directory}", "--empty-password"], check=True)
-    subprocess.run(
-        ["certutil", "-A", "-d", f"sql:{directory}", "-n", "county-root", "-t", "CT,C,C", "-i", str(signing_root)],
-        check=True,
-    )
-    return f"sql:{directory}"
-
-
 def pdfsig(path, nssdb) -> str:
     return subprocess.run(["pdfsig", "-nssdir", nssdb, str(path)], capture_output=True, text=True).stdout
 

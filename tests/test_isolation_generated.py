@@ -11,6 +11,7 @@ parameter this test cannot fill fails the test, so a new kind of object is notic
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from workflows import scoping, services
@@ -63,14 +64,24 @@ def world(users, driver, django_capture_on_commit_callbacks):
     waiting = driver.submit("inst-welfare-centre", clinic_name="第二医务室")
     agreement = approved_agreement(users, django_capture_on_commit_callbacks)
     made_up = services.case_for(users("inst-welfare-centre"), _made_up_case(users))
+    subsidy = _subsidy_case(users, driver)
     task = scoping.task_queue(users("twp-anwen")).get(process=waiting)
     return {
-        "cases": [filed, waiting, agreement, made_up],
+        "cases": [filed, waiting, agreement, made_up, subsidy],
         "task": task,
         "document": filed.documents.get(kind="filing_certificate"),
         "attachment": waiting.attachments.get(),
         "institution": users("inst-welfare-centre").institution,
     }
+
+
+def _subsidy_case(users, driver):
+    """A hiring award of 县社会福利中心 (养中融医), waiting for the township."""
+    from workflows.services.subsidy import submit_subsidy
+
+    from .test_subsidy import hiring_body
+
+    return submit_subsidy(user=users("inst-welfare-centre"), body=hiring_body(), attachments=[driver.attachment()])
 
 
 def _made_up_case(users) -> str:
@@ -80,12 +91,14 @@ def _made_up_case(users) -> str:
     return response.json()["case_no"]
 
 
-def urls_to_try(world) -> list[tuple[str, str]]:
-    """(name, url) for every pattern, each parameter filled with a target object."""
+def urls_to_try(world) -> list[tuple[str, str, bool]]:
+    """(name, url, names a target object) for every pattern, each parameter filled."""
     fill = {
         "task_id": [world["task"].pk],
         "case_no": [case.case_no for case in world["cases"]],
     }
+    # Parameters that name no one's object (a kind of subsidy, a year): the page is the user's own.
+    not_objects = {"kind": "hiring", "year": timezone.localdate().year}
     by_prefix = {"documents": world["document"].pk, "attachments": world["attachment"].pk}
     urls, unknown = [], []
     for name, pattern in named_patterns():
@@ -93,21 +106,24 @@ def urls_to_try(world) -> list[tuple[str, str]]:
             continue
         params = parameters(pattern)
         if not params:
-            urls.append((name, reverse(name)))
+            urls.append((name, reverse(name), False))
             continue
         if params == ["pk"]:
             route = str(pattern.pattern)
             if route.startswith("institutions/"):
-                urls.append((name, reverse(name, kwargs={"pk": world["institution"].pk})))
+                urls.append((name, reverse(name, kwargs={"pk": world["institution"].pk}), True))
             elif route.startswith("tasks/"):
-                urls.append((name, reverse(name, kwargs={"pk": world["task"].pk})))
+                urls.append((name, reverse(name, kwargs={"pk": world["task"].pk}), True))
             elif route.split("/")[0] in by_prefix:
-                urls.append((name, reverse(name, kwargs={"pk": by_prefix[route.split("/")[0]]})))
+                urls.append((name, reverse(name, kwargs={"pk": by_prefix[route.split("/")[0]]}), True))
             else:
                 unknown.append(f"{name}: {route}")
             continue
+        if set(params) <= set(not_objects):
+            urls.append((name, reverse(name, kwargs={p: not_objects[p] for p in params}), False))
+            continue
         if len(params) == 1 and params[0] in fill:
-            urls += [(name, reverse(name, kwargs={params[0]: value})) for value in fill[params[0]]]
+            urls += [(name, reverse(name, kwargs={params[0]: value}), True) for value in fill[params[0]]]
             continue
         unknown.append(f"{name}: {pattern.pattern}")
     assert not unknown, f"fill these parameters in tests/test_isolation_generated.py: {unknown}"
@@ -134,9 +150,9 @@ def test_no_url_lets_an_outsider_see_or_change_anothers_case(username, users, wo
     clients = clients_for(user)
     before = snapshot()
     reached, leaked = [], []
-    for name, url in urls:
+    for name, url, has_object in urls:
         client = clients[url.startswith("/api/")]
-        has_object = any(part.isdigit() or part.startswith("PA-") for part in url.split("/"))
+
         for method in ("get", "post"):
             if not has_object and method == "post":
                 continue  # creating one's own things is not foreign access (the services' own tests cover it)

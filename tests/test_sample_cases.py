@@ -31,7 +31,8 @@ REACHABLE = {
         CaseState.REJECTED,
         CaseState.WITHDRAWN,
     },
-    "cooperation": set(CaseState.values),
+    "cooperation": set(CaseState.values) - {CaseState.PUBLIC_NOTICE},
+    "subsidy": {CaseState.PUBLIC_NOTICE, CaseState.IN_REVIEW, CaseState.APPROVED},
 }
 
 
@@ -65,7 +66,7 @@ def test_the_sample_county(users, snapshot, django_capture_on_commit_callbacks):
         output = seed("--sample-cases")
     today = timezone.localdate()
     # (The documents are issued after the command's transaction commits: here, when the capture ends.)
-    assert "Sample cases loaded: 16 cases" in output, output
+    assert "Sample cases loaded: 19 cases" in output, output
 
     # Every state both procedures can reach, each made by the flows (history and audit are real).
     present = {p: set(Case.objects.filter(procedure=p).values_list("state", flat=True)) for p in REACHABLE}
@@ -78,6 +79,17 @@ def test_the_sample_county(users, snapshot, django_capture_on_commit_callbacks):
         CaseState.EXPIRED,
         CaseState.TERMINATED,
     }
+    assert present["subsidy"] == REACHABLE["subsidy"]
+    # Subsidies: one on 公示 (public, no login), one waiting for 财政局, one paid with its signed decision.
+    from django.test import Client
+
+    on_notice = Case.objects.get(procedure="subsidy", state=CaseState.PUBLIC_NOTICE)
+    assert on_notice.case_no in Client().get("/notices/").content.decode()
+    finance_queue = scoping.task_queue(users("finance-1")).filter(process__procedure="subsidy")
+    assert finance_queue.count() == 1
+    granted = Case.objects.get(procedure="subsidy", state=CaseState.APPROVED)
+    issued(granted, "subsidy_decision")
+    assert granted.subsidy.voucher_no and granted.subsidy.budget_year == today.year
     assert set().union(*present.values()) == set().union(*REACHABLE.values()) == set(CaseState.values)
     for case in Case.objects.all():
         assert AuditEvent.objects.filter(case_no=case.case_no, action="case_submitted").count() == 1

@@ -18,6 +18,9 @@ DOMAIN_DEFAULTS = {
     ("cooperation", "township_review"): 3,
     ("cooperation", "health_review"): 5,
     ("cooperation", "civil_affairs_review"): 5,
+    ("subsidy", "township_review"): 3,
+    ("subsidy", "bureau_confirmation"): 5,
+    ("subsidy", "finance_review"): 5,
 }
 
 

@@ -13,6 +13,7 @@ from forms.decisions import DecisionForm, ReassignForm
 from workflows import scoping, selectors, services
 from workflows.facts import case_facts, review_warnings
 from workflows.listing import TaskFilters, filter_tasks
+from workflows.models import Decision
 
 from .common import error_summary, refusals_as_pages, refusals_on_form
 
@@ -78,9 +79,12 @@ def task_detail(request, task_id):
     with refusals_as_pages(request):
         task = services.task_for(user, task_id)
     form = DecisionForm()
+    fields_form = step_fields_form(request, task)
     if request.method == "POST":
         form = DecisionForm(request.POST)
-        if form.is_valid():
+        approving = form.is_valid() and form.cleaned_data["decision"] == Decision.APPROVE
+        fields_ok = fields_form is None or not approving or fields_form.is_valid()
+        if form.is_valid() and fields_ok:
             with refusals_on_form(form) as refused:
                 services.decide_task(
                     user=user,
@@ -88,19 +92,34 @@ def task_detail(request, task_id):
                     decision=form.cleaned_data["decision"],
                     comment=form.cleaned_data["comment"],
                     missing_items=form.cleaned_data["missing_items"],
+                    fields=fields_form.cleaned_data if fields_form is not None and approving else None,
                 )
             if not refused:
                 messages.success(request, f"已办理：{task.process.case_no} {task.flow_task.task_title}。")
                 return redirect("workflows:task_list")
         task.refresh_from_db()
-    return _task_page(request, task, form=form)
+    return _task_page(request, task, form=form, fields_form=fields_form)
 
 
-def _task_page(request, task, *, form=None, reassign_form=None):
+def procedure_pages(task):
+    return task.process.procedure_spec.pages_module()
+
+
+def step_fields_form(request, task):
+    """The form of what this step's approval must also state (its procedure's ``step_fields_form``), if any."""
+    hook = getattr(procedure_pages(task), "step_fields_form", None)
+    return hook(request, task) if hook else None
+
+
+def _task_page(request, task, *, form=None, reassign_form=None, fields_form=None):
     """The task page: the case, the decision form for its holder, reassignment for the unit's head."""
     user, case = request.user, task.process
     mine = task.is_open and task.owner_id == user.pk
     form = form or DecisionForm()
+    if fields_form is None:
+        fields_form = step_fields_form(request, task)
+    # What only this procedure's task page shows (e.g. the budget beside 财政局's decision).
+    own = getattr(procedure_pages(task), "task_page", lambda request, task: {})(request, task)
     if reassign_form is None and task.is_open and scoping.can_head(user, task):
         reassign_form = ReassignForm(reviewers=scoping.users_holding(task))
     return render(
@@ -116,9 +135,11 @@ def _task_page(request, task, *, form=None, reassign_form=None):
             "attachments": case.attachments.all(),
             "form": form,
             "reassign_form": reassign_form,
-            "problems": error_summary(form, reassign_form),
+            "fields_form": fields_form,
+            "problems": error_summary(form, fields_form, reassign_form),
             "mine": mine,
             "claimable": task.is_open and not task.owner_id and scoping.holds(user, task),
+            **own,
         },
     )
 

@@ -8,6 +8,7 @@ case) → the agreement is issued, signed by both parties and both bureaus → a
 its start date until its end date.
 """
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
@@ -108,6 +109,11 @@ class CooperationFlow(flow.Flow):
         if cancelled:
             record(action="parallel_branch_cancelled", case_no=case.case_no, detail={"steps": cancelled})
         close_as_rejected(case)
+
+
+def agreements_of(institution) -> "QuerySet[Case]":
+    """The cooperation agreements an institution is a party to (what other procedures may ask, e.g. subsidies)."""
+    return Case.objects.filter(procedure=CODE, parties__institution=institution).select_related("cooperation")
 
 
 # --- what the pages, the documents and the API show of an agreement ----------------------

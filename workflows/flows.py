@@ -2,5 +2,6 @@
 
 from .clinic_filing import ClinicFilingFlow
 from .cooperation import CooperationFlow
+from .subsidy import SubsidyFlow
 
-__all__ = ["ClinicFilingFlow", "CooperationFlow"]
+__all__ = ["ClinicFilingFlow", "CooperationFlow", "SubsidyFlow"]

@@ -7,6 +7,8 @@ applicant resubmits, the supplement goes back to the very step that returned it.
 The flow's chart shows all these edges, so the route can be read off the flow module.
 """
 
+from typing import Any, Protocol
+
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow
@@ -18,6 +20,19 @@ from viewflow.workflow.status import STATUS
 from . import units
 from .deadlines import add_working_days, working_days_between
 from .models import CaseState, Decision, StepDeadline
+
+
+class DecisionFields(Protocol):
+    """What a step's approval must also state, and what the approval then does (in the deciding transaction).
+
+    ``clean`` turns the decision's ``fields`` into values or raises InvalidInput naming
+    each field; ``apply`` runs under the case's lock just before the step completes and
+    may refuse (e.g. RuleViolation: over budget), which rolls the whole decision back.
+    """
+
+    def clean(self, task: Any, fields: dict) -> dict: ...
+
+    def apply(self, task: Any, cleaned: dict) -> None: ...
 
 
 class StepActivation(ViewActivation):
@@ -48,12 +63,15 @@ class ReviewStep(flow.View):
         title: str,
         case_state: str = CaseState.IN_REVIEW,
         rejects: str | None = None,
+        decision_fields: "DecisionFields | None" = None,
     ):
         super().__init__(view=None)  # our own pages execute the task; viewflow's are not mounted
         self.unit = unit
         self.days = days
         # What a reject at this step refuses, when it is not the whole application (医保定点申请).
         self.rejects = rejects
+        # What an approval at this step must also state (finance: the payment date and voucher).
+        self.decision_fields = decision_fields
         self.case_state = case_state
         self._routes = {Decision.APPROVE: None, Decision.RETURN: this.supplement, Decision.REJECT: this.rejected}
         self.Annotation(title=title)
@@ -105,7 +123,10 @@ class ReviewStep(flow.View):
         if days is not None:
             used = sum(
                 working_days_between(timezone.localdate(t.created), timezone.localdate(t.finished))
-                for t in case.task_set.filter(flow_task=self, status=STATUS.DONE).only("created", "finished")
+                # only steps that returned the case: after an objection a step starts a fresh period
+                for t in case.task_set.filter(flow_task=self, status=STATUS.DONE, decision=Decision.RETURN).only(
+                    "created", "finished"
+                )
             )
             task.due = add_working_days(timezone.localdate(), max(days - used, 0))
         task.save(update_fields=["unit_label", "due"])

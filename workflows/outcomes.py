@@ -9,6 +9,7 @@ from documents.services import request_document
 
 from .documents import APPROVAL_RECORD, REJECTION_NOTICE
 from .models import Case, CaseState, CaseTask, Decision
+from .signals import case_closed
 
 
 def last_decided(case: Case, node) -> CaseTask:
@@ -22,6 +23,7 @@ def close_case(case: Case, state: str) -> None:
     case.decided_at = timezone.now()
     case.save(update_fields=["state", "decided_at"])
     record(action=f"case_{state}", case_no=case.case_no)
+    case_closed.send(sender=Case, case=case, state=state)
 
 
 def close_as_rejected(case: Case) -> None:

@@ -7,6 +7,7 @@ from .case import Case, CaseParty, CaseState, CaseTask, Decision
 from .clinic_filing import ClinicFiling, ClinicStaff
 from .cooperation import CooperationAgreement, Notification, ServiceItem
 from .deadlines import StepDeadline
+from .subsidy import Budget, SubsidyApplication, SubsidyObjection, SubsidyPolicy
 
 __all__ = [
     "Attachment",
@@ -21,6 +22,10 @@ __all__ = [
     "Notification",
     "ServiceItem",
     "StepDeadline",
+    "Budget",
+    "SubsidyApplication",
+    "SubsidyObjection",
+    "SubsidyPolicy",
     "Decision",
     "TaskAlert",
 ]

@@ -19,6 +19,7 @@ class CaseState(models.TextChoices):
     DRAFT = "draft", _("待确认")
     IN_REVIEW = "in_review", _("审核中")
     RETURNED = "returned", _("退回补正")
+    PUBLIC_NOTICE = "public_notice", _("公示中")
     APPROVED = "approved", _("已办结")
     REJECTED = "rejected", _("不予通过")
     WITHDRAWN = "withdrawn", _("已撤回")
@@ -27,7 +28,8 @@ class CaseState(models.TextChoices):
     TERMINATED = "terminated", _("已终止")
 
 
-OPEN_STATES = (CaseState.DRAFT, CaseState.IN_REVIEW, CaseState.RETURNED)
+# Not decided yet: the applicant may still withdraw.
+OPEN_STATES = (CaseState.DRAFT, CaseState.IN_REVIEW, CaseState.RETURNED, CaseState.PUBLIC_NOTICE)
 
 
 class Decision(models.TextChoices):

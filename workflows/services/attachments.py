@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from common.errors import Forbidden
+from common.errors import Conflict, Forbidden
 from common.validators import CheckedFile
 
 from ..models import Attachment
@@ -45,3 +45,12 @@ def store_attachments(*, user, files: list[tuple[str, CheckedFile]]) -> list[Att
             stored.append(attachment)
         record(action="attachments_uploaded", actor=user, detail={"ids": [a.pk for a in stored]})
     return stored
+
+
+def bind_attachments(case, attachments: list[Attachment]) -> None:
+    """Attach unused uploads of the case's institution; one taken meanwhile is a conflict."""
+    ids = [a.pk for a in attachments if a.case_id is None]
+    if ids:
+        bound = Attachment.objects.filter(pk__in=ids, case__isnull=True, institution=case.institution).update(case=case)
+        if bound != len(ids):
+            raise Conflict(_("部分附件已被其他申请使用，请重新上传。"), code="attachment_taken")

@@ -10,7 +10,9 @@ from permissions.roles import ACT_FOR_INSTITUTION
 
 from .. import scoping
 from ..models import Case, CaseState, CaseTask
+from ..models.case import OPEN_STATES
 from ..nodes import Supplement
+from ..signals import case_closed
 from .tasks import locked_case
 
 
@@ -51,11 +53,12 @@ def withdraw_case(*, user, case_no: str) -> Case:
     if not scoping.acts_for(user, case.institution):
         raise Forbidden(_("只有申请机构的经办人可以撤回办件。"))
     with locked_case(case) as case:
-        if case.state not in (CaseState.IN_REVIEW, CaseState.RETURNED, CaseState.DRAFT):
+        if case.state not in OPEN_STATES:
             raise Conflict(_("办件已办结或已撤回，不能撤回。"), code="case_closed")
         case.flow_class.instance.cancel(case)
         case.state = CaseState.WITHDRAWN
         case.decided_at = timezone.now()
         case.save(update_fields=["state", "decided_at"])
         record(action="case_withdrawn", actor=user, case_no=case.case_no)
+        case_closed.send(sender=Case, case=case, state=CaseState.WITHDRAWN)
     return case

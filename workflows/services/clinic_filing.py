@@ -11,6 +11,7 @@ from .. import scoping
 from ..clinic_filing import CODE, ClinicFilingFlow
 from ..models import Attachment, Case, CaseState, ClinicFiling, ClinicStaff
 from ..models.case import OPEN_STATES
+from .attachments import bind_attachments
 from .cases import applicant_institution, case_for, open_supplement_task
 from .tasks import finish_party_task, locked_activation
 
@@ -48,7 +49,7 @@ def submit_clinic_filing(*, user, filing: dict, staff: list[dict], attachments: 
         def record_filing(case: Case) -> None:
             clinic = ClinicFiling.objects.create(case=case, **{name: filing[name] for name in FILING_FIELDS})
             ClinicStaff.objects.bulk_create(ClinicStaff(filing=clinic, **person) for person in staff)
-            _bind_attachments(case, attachments)
+            bind_attachments(case, attachments)
 
         case = ClinicFilingFlow.submit.run(applicant=user, institution=institution, record_filing=record_filing)
         record(
@@ -81,7 +82,7 @@ def resubmit_clinic_filing(
         clinic.save()
         clinic.staff.all().delete()
         ClinicStaff.objects.bulk_create(ClinicStaff(filing=clinic, **person) for person in staff)
-        _bind_attachments(case, attachments)
+        bind_attachments(case, attachments)
         finish_party_task(activation, user)
         record(
             action="case_resubmitted",
@@ -91,12 +92,3 @@ def resubmit_clinic_filing(
         )
     case.refresh_from_db()
     return case
-
-
-def _bind_attachments(case: Case, attachments: list[Attachment]) -> None:
-    """Attach unused uploads of the case's institution; one taken meanwhile is a conflict."""
-    ids = [a.pk for a in attachments if a.case_id is None]
-    if ids:
-        bound = Attachment.objects.filter(pk__in=ids, case__isnull=True, institution=case.institution).update(case=case)
-        if bound != len(ids):
-            raise Conflict(_("部分附件已被其他申请使用，请重新上传。"), code="attachment_taken")

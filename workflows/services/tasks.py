@@ -161,8 +161,10 @@ def decide_task(
     comment, missing_items = clean_decision(decision=decision, comment=comment, missing_items=missing_items)
     if fields is not None and not isinstance(fields, dict):
         raise InvalidInput(fields={"fields": [_("应为对象。")]})
-    if fields:
+    step_fields = task.flow_task.decision_fields
+    if fields and step_fields is None:
         raise InvalidInput(fields={"fields": [_("该环节没有可填写的字段。")]})
+    cleaned = step_fields.clean(task, fields or {}) if step_fields and decision == Decision.APPROVE else {}
     with locked_activation(task) as activation:
         task = activation.task
         _require_open(task)
@@ -173,6 +175,9 @@ def decide_task(
         task.decision = str(decision)  # one of Decision.values: clean_decision checked it
         task.comment = comment
         task.missing_items = missing_items
+        if step_fields is not None and cleaned:
+            task.data = {**task.data, "fields": {k: str(v) for k, v in cleaned.items()}}
+            step_fields.apply(task, cleaned)
         activation.start(None)
         activation.execute()
         record(
