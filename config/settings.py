@@ -215,6 +215,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "tasks", "description": "审核任务：领取、办理、改派"},
         {"name": "documents", "description": "文书：查询、下载、核验、更正"},
         {"name": "audit", "description": "审计日志"},
+        {"name": "calendar", "description": "工作日历：推算工作日、节假日与调休（调整由系统管理员维护）"},
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -10,7 +10,7 @@ class WorkflowsConfig(AppConfig):
         # URL configuration, the admin or a request asks the registry.
         from django.db.models.signals import post_migrate
 
-        from . import flows  # noqa: F401
+        from . import checks, flows  # noqa: F401
         from .step_deadlines import create_step_deadlines
 
         post_migrate.connect(create_step_deadlines, sender=self, dispatch_uid="workflows.step_deadlines")

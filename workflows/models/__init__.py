@@ -2,7 +2,7 @@
 
 from .alerts import TaskAlert
 from .attachments import Attachment
-from .calendar import CalendarDay
+from .calendar import CalendarDay, CalendarYear
 from .case import Case, CaseParty, CaseState, CaseTask, Decision
 from .clinic_filing import ClinicFiling, ClinicStaff
 from .cooperation import CooperationAgreement, Notification, ServiceItem
@@ -11,6 +11,7 @@ from .deadlines import StepDeadline
 __all__ = [
     "Attachment",
     "CalendarDay",
+    "CalendarYear",
     "Case",
     "CaseParty",
     "CaseState",

@@ -25,7 +25,7 @@ from audit.services import record
 from permissions.roles import REVIEW_DEPARTMENT, REVIEW_TOWNSHIP
 from workflows.scoping import OPEN_TASK
 
-from ..deadlines import add_working_days
+from ..calendar import add_working_days
 from ..models import CaseTask, TaskAlert
 
 
