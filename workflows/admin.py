@@ -26,8 +26,10 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # The administrator is told here, where the fix is made, when this year or the next
         # has not been entered (the same notices as the system check).
-        for notice in calendar_notices(timezone.localdate()):
-            messages.warning(request, notice)
+        # Only on GET: a bulk action POSTs here and redirects, which would say it twice.
+        if request.method == "GET":
+            for notice in calendar_notices(timezone.localdate()):
+                messages.warning(request, notice)
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
