@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from common import procedures
 
-from . import views
+from . import calendar, views
 
 app_name = "api"
 
@@ -35,4 +35,5 @@ urlpatterns = [
     path("documents/<int:pk>/correct/", views.DocumentCorrectView.as_view(), name="document-correct"),
     path("audit/events/", views.AuditEventListView.as_view(), name="audit-events"),
     path("audit/verify/", views.AuditVerifyView.as_view(), name="audit-verify"),
+    *calendar.urlpatterns,
 ]

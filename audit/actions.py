@@ -37,6 +37,11 @@ ACTION_LABELS: dict[str, str] = {
     "agreement_activated": "协议生效",
     "agreement_expired": "协议到期",
     "agreement_expiry_reminded": "协议到期前提醒",
+    # the working-day calendar (workflows/services/calendar.py)
+    "calendar_day_set": "设置节假日或调休上班日",
+    "calendar_day_removed": "删除节假日或调休调整",
+    "calendar_year_entered": "标记年度节假日已录入",
+    "calendar_year_reopened": "取消年度节假日已录入标记",
     # documents (documents/services.py)
     "document_requested": "申请签发文书",
     "document_issued": "签发文书",

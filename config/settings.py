@@ -173,10 +173,12 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "yiyang")
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
-# One beat scheduler per installation (docs/operations.md).
+# One beat scheduler per installation (docs/operations.md). The timers (workflows/timers.py:
+# deadlines, agreements, whatever a procedure registers) run every minute, so a 公示 ends
+# or an agreement starts within a minute of its moment; a run the workers could not start
+# within the minute is dropped (expires), the next one catches up.
 CELERY_BEAT_SCHEDULE = {
-    "agreement-lifecycle": {"task": "workflows.tasks.agreement_lifecycle", "schedule": 3600.0},
-    "deadline-watch": {"task": "workflows.tasks.deadline_watch", "schedule": 3600.0},
+    "run-due-timers": {"task": "workflows.tasks.run_due_timers", "schedule": 60.0, "options": {"expires": 55}},
     "retry-pending-documents": {"task": "documents.tasks.retry_pending_documents", "schedule": 600.0},
 }
 
@@ -215,6 +217,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "tasks", "description": "审核任务：领取、办理、改派"},
         {"name": "documents", "description": "文书：查询、下载、核验、更正"},
         {"name": "audit", "description": "审计日志"},
+        {"name": "calendar", "description": "工作日历：推算工作日、节假日与调休（调整由系统管理员维护）"},
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

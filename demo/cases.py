@@ -47,7 +47,7 @@ from institutions.county import current_county
 from institutions.models import Institution
 from permissions.models import User
 from workflows import scoping, services
-from workflows.deadlines import add_working_days
+from workflows.calendar import add_working_days
 from workflows.models import Case, Decision, SubsidyApplication
 from workflows.nodes import ReviewStep
 from workflows.services import cooperation as agreements

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from institutions.models import Institution
+from workflows.calendar import add_working_days, working_days_between
 from workflows.clinic_filing import staffing_warnings
-from workflows.deadlines import add_working_days, working_days_between
 from workflows.facts import review_warnings
 from workflows.models import CalendarDay
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from workflows.deadlines import add_working_days
+from workflows.calendar import add_working_days
 from workflows.models import StepDeadline
 from workflows.step_deadlines import create_step_deadlines
 

@@ -315,3 +315,21 @@ def test_the_decision_states_the_amount_in_figures_and_capitals_and_both_signatu
     ):
         assert fact in text, fact
     assert EMPLOYEE_ID not in text  # the full ID number never goes on paper
+
+
+def test_run_due_timers_ends_the_notice_on_the_morning_after_its_last_working_day_once(users):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case_no = submit(api_as(HOME), hiring_body())["case_no"]
+    to_notice(case_no)
+    ends_on = SubsidyApplication.objects.get(case__case_no=case_no).notice_ends_on
+    call_command("run_due_timers", now=f"{ends_on.isoformat()}T23:59", stdout=StringIO())
+    assert Case.objects.get(case_no=case_no).state == CaseState.PUBLIC_NOTICE  # its last day is still on notice
+    morning = f"{(ends_on + timedelta(days=1)).isoformat()}T00:00"
+    call_command("run_due_timers", now=morning, stdout=StringIO())
+    call_command("run_due_timers", now=morning, stdout=StringIO())  # twice: nothing more
+    case = Case.objects.get(case_no=case_no)
+    assert case.state == CaseState.IN_REVIEW
+    assert case.task_set.filter(flow_task_type="HUMAN", status="NEW").count() == 1  # 财政局's, once

@@ -1,18 +1,70 @@
 """Administrators maintain the working-day calendar and can read (not edit) cases."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 
 from common import procedures
 
-from .models import CalendarDay, Case, StepDeadline, TaskAlert
+from .calendar import HOLIDAY, WORKDAY, calendar_notices
+from .models import CalendarDay, CalendarYear, Case, StepDeadline, TaskAlert
+from .services import calendar as calendar_services
 
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
+    """The holiday overrides; each save and delete goes through the audited calendar service."""
+
     list_display = ("date", "is_workday", "name")
     list_filter = ("is_workday",)
     date_hierarchy = "date"
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving an override to another date is a delete and an add: two audit events that say so.
+        return ("date",) if obj is not None else ()
+
+    def changelist_view(self, request, extra_context=None):
+        # The administrator is told here, where the fix is made, when this year or the next
+        # has not been entered (the same notices as the system check).
+        # Only on GET: a bulk action POSTs here and redirects, which would say it twice.
+        if request.method == "GET":
+            for notice in calendar_notices(timezone.localdate()):
+                messages.warning(request, notice)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        saved = calendar_services.set_calendar_day(
+            user=request.user, day=obj.date, kind=WORKDAY if obj.is_workday else HOLIDAY, name=obj.name
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        calendar_services.remove_calendar_day(user=request.user, day=obj.date)
+
+    def delete_queryset(self, request, queryset):
+        for day in queryset.values_list("date", flat=True):
+            calendar_services.remove_calendar_day(user=request.user, day=day)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """Years whose holidays are entered in full: adding one stops the weekday-only warnings."""
+
+    list_display = ("year", "entered_at")
+    fields = ("year",)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a year is marked or not; there is nothing to edit
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = calendar_services.mark_year_entered(user=request.user, year=obj.year).pk
+
+    def delete_model(self, request, obj):
+        calendar_services.unmark_year_entered(user=request.user, year=obj.year)
+
+    def delete_queryset(self, request, queryset):
+        for year in queryset.values_list("year", flat=True):
+            calendar_services.unmark_year_entered(user=request.user, year=year)
 
 
 @admin.register(Case)

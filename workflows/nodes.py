@@ -18,7 +18,7 @@ from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import STATUS
 
 from . import units
-from .deadlines import add_working_days, working_days_between
+from .calendar import add_working_days, working_days_between
 from .models import CaseState, Decision, StepDeadline
 
 

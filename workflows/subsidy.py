@@ -31,7 +31,7 @@ from documents.services import request_document
 from institutions.models import Department
 
 from . import units
-from .deadlines import add_working_days
+from .calendar import add_working_days
 from .declaration import declare
 from .documents import APPROVAL_RECORD, case_context, case_public_rows
 from .locking import process_lock

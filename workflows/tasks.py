@@ -1,18 +1,11 @@
-"""Celery tasks of the procedures: the agreement lifecycle and the deadline watch (both hourly)."""
+"""Celery tasks of the procedures: the timers (every minute, from the beat)."""
 
 from celery import shared_task
 
-from .services.agreements import run_agreement_lifecycle
-from .services.deadline_watch import watch_deadlines
+from . import timers
 
 
 @shared_task
-def agreement_lifecycle() -> dict:
-    report = run_agreement_lifecycle()
-    return {"activated": report.activated, "reminded": report.reminded, "expired": report.expired}
-
-
-@shared_task
-def deadline_watch() -> dict:
-    report = watch_deadlines()
-    return {"reminded": report.reminded, "escalated": report.escalated}
+def run_due_timers() -> dict[str, dict[str, int]]:
+    """Fire everything due now (workflows/timers.py); safe when two beats, or two runs, overlap."""
+    return timers.run_due_timers()

@@ -2,7 +2,7 @@
 
 from .alerts import TaskAlert
 from .attachments import Attachment
-from .calendar import CalendarDay
+from .calendar import CalendarDay, CalendarYear
 from .case import Case, CaseParty, CaseState, CaseTask, Decision
 from .clinic_filing import ClinicFiling, ClinicStaff
 from .cooperation import CooperationAgreement, Notification, ServiceItem
@@ -12,6 +12,7 @@ from .subsidy import Budget, SubsidyApplication, SubsidyObjection, SubsidyPolicy
 __all__ = [
     "Attachment",
     "CalendarDay",
+    "CalendarYear",
     "Case",
     "CaseParty",
     "CaseState",

@@ -1,12 +1,17 @@
 """The daily life of agreements in force: they start, are reminded of their end, and expire.
 
-Every step is idempotent and safe to run twice (or from two beat schedulers): each
-change is a conditional UPDATE that only one run can win, and reminders are unique per
-agreement, party and kind.
+A timer (workflows/timers.py, ``agreement_lifecycle``): run every minute by the Celery
+beat or ``python manage.py run_due_timers``. Every step is idempotent and safe to run
+twice (or from two beat schedulers): each change is a conditional UPDATE that only one
+run can win, and reminders are unique per agreement, party and kind.
+
+The reminder horizon is in calendar days (自然日), not working days: "30 days before the
+end" of a term that is itself a span of dates, and a reminder early by a holiday harms
+nobody. Nothing here is a promised deadline, so nothing counts working days.
 """
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +22,7 @@ from common.formatting import chinese_date
 from ..cooperation import CODE
 from ..models import Case, CaseState, CooperationAgreement, Notification
 from ..models.cooperation import REMIND_DAYS_BEFORE_END
+from ..timers import register_timer
 
 
 @dataclass
@@ -32,8 +38,10 @@ def _agreements(state: str):
     )
 
 
-def run_agreement_lifecycle(*, today: date | None = None) -> LifecycleReport:
-    today = today or timezone.localdate()
+def run_agreement_lifecycle(*, now: datetime | None = None, today: date | None = None) -> LifecycleReport:
+    """Start, remind and expire as of `today` (default: the local date of `now`, default now)."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     report = LifecycleReport()
     # An approved agreement takes effect on its start date.
     for case in _agreements(CaseState.APPROVED).filter(cooperation__start_date__lte=today):
@@ -53,9 +61,7 @@ def run_agreement_lifecycle(*, today: date | None = None) -> LifecycleReport:
         cooperation__end_date__lte=horizon, cooperation__reminded_at__isnull=True
     ):
         with transaction.atomic():
-            if not CooperationAgreement.objects.filter(pk=case.pk, reminded_at__isnull=True).update(
-                reminded_at=timezone.now()
-            ):
+            if not CooperationAgreement.objects.filter(pk=case.pk, reminded_at__isnull=True).update(reminded_at=now):
                 continue  # another run reminded them first
             agreement = case.cooperation
             for party, other in (
@@ -74,3 +80,10 @@ def run_agreement_lifecycle(*, today: date | None = None) -> LifecycleReport:
             record(action="agreement_expiry_reminded", case_no=case.case_no, detail={"end_date": agreement.end_date})
             report.reminded += 1
     return report
+
+
+def _timer(now: datetime) -> dict[str, int]:
+    return asdict(run_agreement_lifecycle(now=now))
+
+
+register_timer("agreement_lifecycle", _timer)

@@ -1,7 +1,7 @@
 """The deadline watch: remind holders of steps about to fall due, escalate overdue ones.
 
-Run hourly by Celery beat (``workflows.tasks.deadline_watch``) or from cron with
-``python manage.py deadline_watch``. Only the county's review steps are watched: a step
+A timer (workflows/timers.py, ``deadline_watch``): run every minute by the Celery beat
+or ``python manage.py run_due_timers``. Only the county's review steps are watched: a step
 with an institution (a supplement, a counterparty's confirmation) stops the clock.
 
 Product decisions (DOMAIN.md leaves the "before" open):
@@ -15,8 +15,8 @@ Each alert is created once per task and kind (a unique constraint, in its own sa
 so a beat that runs twice, or two beats, alert once; each new alert is an audit event.
 """
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,8 +25,9 @@ from audit.services import record
 from permissions.roles import REVIEW_DEPARTMENT, REVIEW_TOWNSHIP
 from workflows.scoping import OPEN_TASK
 
-from ..deadlines import add_working_days
+from ..calendar import add_working_days
 from ..models import CaseTask, TaskAlert
+from ..timers import register_timer
 
 
 @dataclass
@@ -61,8 +62,9 @@ def _alert(task: CaseTask, kind: str, action: str) -> bool:
     return True
 
 
-def watch_deadlines(*, today: date | None = None) -> WatchReport:
-    today = today or timezone.localdate()
+def watch_deadlines(*, now: datetime | None = None, today: date | None = None) -> WatchReport:
+    """Alert what is due soon or overdue on `today` (default: the local date of `now`, default now)."""
+    today = today or timezone.localdate(now or timezone.now())
     report = WatchReport()
     soon_until = add_working_days(today, 1)
     due_soon = watched_tasks().filter(due__range=(today, soon_until)).exclude(alerts__kind=TaskAlert.Kind.DUE_SOON)
@@ -72,3 +74,10 @@ def watch_deadlines(*, today: date | None = None) -> WatchReport:
     for task in overdue.order_by("due", "id"):
         report.escalated += _alert(task, TaskAlert.Kind.OVERDUE, "deadline_escalated")
     return report
+
+
+def _timer(now: datetime) -> dict[str, int]:
+    return asdict(watch_deadlines(now=now))
+
+
+register_timer("deadline_watch", _timer)

@@ -22,6 +22,7 @@ from .. import scoping
 from ..models import Attachment, Budget, Case, CaseState, CaseTask, SubsidyApplication, SubsidyObjection, SubsidyPolicy
 from ..models.subsidy import EFFECTIVE_AFTER_PUBLICATION, OncePer, Rule
 from ..subsidy import CODE, SubsidyFlow, budget_figures, competent_department
+from ..timers import register_timer
 from .attachments import bind_attachments
 from .cases import applicant_institution, case_for, open_supplement_task
 from .subsidy_quote import Quote, needs, quote
@@ -205,7 +206,7 @@ class NoticeReport:
     ended: int = 0
 
 
-def end_due_notices(now: datetime | None = None) -> dict:
+def end_due_notices(now: datetime | None = None) -> dict[str, int]:
     """The timer: every notice whose last working day has passed moves on to 财政局, once.
 
     Run by run_due_timers (every minute, or with --now); a notice that an objection or
@@ -443,3 +444,7 @@ __all__ = [
     "set_budget",
     "submit_subsidy",
 ]
+
+
+# Every minute (run_due_timers, the beat): notices whose five working days have run move on to 财政局.
+register_timer("subsidy_notice_end", end_due_notices)

@@ -1,13 +1,11 @@
-"""python manage.py agreement_lifecycle — start, remind and expire agreements (cron or beat, daily)."""
+"""python manage.py agreement_lifecycle [--now …] — the agreement timer alone (kept for existing crontabs).
 
-from django.core.management.base import BaseCommand
+Prefer ``run_due_timers``, which runs this and every other timer.
+"""
 
-from workflows.services.agreements import run_agreement_lifecycle
+from .run_due_timers import Command as RunDueTimers
 
 
-class Command(BaseCommand):
+class Command(RunDueTimers):
     help = "Activate agreements whose start date has come, remind parties 30 days before the end, expire ended ones."
-
-    def handle(self, *args, **options):
-        report = run_agreement_lifecycle()
-        self.stdout.write(f"activated {report.activated}, reminded {report.reminded}, expired {report.expired}")
+    timers = ["agreement_lifecycle"]

@@ -1,13 +1,11 @@
-"""python manage.py deadline_watch — remind steps about to fall due, escalate overdue ones (cron or beat, hourly)."""
+"""python manage.py deadline_watch [--now …] — the deadline timer alone (kept for existing crontabs).
 
-from django.core.management.base import BaseCommand
+Prefer ``run_due_timers``, which runs this and every other timer.
+"""
 
-from workflows.services.deadline_watch import watch_deadlines
+from .run_due_timers import Command as RunDueTimers
 
 
-class Command(BaseCommand):
+class Command(RunDueTimers):
     help = "Remind the holders of review steps due by the next working day; escalate overdue steps to the unit's head."
-
-    def handle(self, *args, **options):
-        report = watch_deadlines()
-        self.stdout.write(f"reminded {report.reminded}, escalated {report.escalated}")
+    timers = ["deadline_watch"]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("institutions", "0004_county_of_existing_installations"),
-        ("workflows", "0008_step_deadlines"),
+        ("workflows", "0009_calendar_years"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
