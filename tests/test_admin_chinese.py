@@ -114,10 +114,11 @@ def test_every_admin_page_reachable_from_the_index_is_chinese(demo, users, filed
     client = admin_client()
     from datetime import date
 
-    from workflows.models import CalendarDay, CalendarYear
+    from workflows.models import Budget, CalendarDay, CalendarYear
 
     CalendarDay.objects.create(date=date(2031, 1, 1), is_workday=False, name="元旦")
     CalendarYear.objects.create(year=2031)
+    Budget.objects.create(year=2031, kind="hiring", total="100000.00")
     # A locked-out login and a log-in record, so the django-axes pages have rows.
     for _ in range(settings.AXES_FAILURE_LIMIT):
         Client().post("/accounts/login/", {"username": "twp-anwen", "password": "wrong-password-1"})

@@ -333,3 +333,32 @@ def test_run_due_timers_ends_the_notice_on_the_morning_after_its_last_working_da
     case = Case.objects.get(case_no=case_no)
     assert case.state == CaseState.IN_REVIEW
     assert case.task_set.filter(flow_task_type="HUMAN", status="NEW").count() == 1  # 财政局's, once
+
+
+def test_the_administrator_adds_a_version_in_the_admin_and_cannot_edit_one_applied_for(users):
+    from django.test import Client
+
+    from workflows.models import SubsidyPolicy
+
+    submit(api_as(HOME), hiring_body())  # applies under hiring v1
+    admin = Client()
+    admin.force_login(users("admin"))
+    used = SubsidyPolicy.objects.get(code="hiring", version=1)
+    assert admin.get(f"/admin/workflows/subsidypolicy/{used.pk}/change/").status_code == 200  # read
+    assert admin.post(f"/admin/workflows/subsidypolicy/{used.pk}/change/", {"name": "改名"}).status_code == 403
+    form = {
+        "code": "hiring",
+        "name": "入职奖补",
+        "source": "磐安县《关于调整医养结合入职奖补标准的通知》",
+        "published_on": "2026-12-01",
+        "effective_on": "",
+        "rule": "by_tier",
+        "params": '{"field": "education", "tiers": {"secondary_vocational": "35000.00", "junior_college": "45000.00", "bachelor_or_above": "55000.00"}}',
+        "eligibility": '{"models": ["care_in_medical", "clinic_in_care"], "exclude_establishment": true}',
+        "once_per": "person",
+    }
+    bad = admin.post("/admin/workflows/subsidypolicy/add/", {**form, "params": '{"field": "education", "tiers": {"x": "-1"}}'})
+    assert bad.status_code == 200 and "每一档的金额应为大于零的金额" in bad.content.decode()
+    assert admin.post("/admin/workflows/subsidypolicy/add/", form).status_code == 302
+    added = SubsidyPolicy.objects.get(code="hiring", version=2)
+    assert added.effective_on.isoformat() == "2026-12-31"  # 30 days after publication
