@@ -357,7 +357,9 @@ def test_the_administrator_adds_a_version_in_the_admin_and_cannot_edit_one_appli
         "eligibility": '{"models": ["care_in_medical", "clinic_in_care"], "exclude_establishment": true}',
         "once_per": "person",
     }
-    bad = admin.post("/admin/workflows/subsidypolicy/add/", {**form, "params": '{"field": "education", "tiers": {"x": "-1"}}'})
+    bad = admin.post(
+        "/admin/workflows/subsidypolicy/add/", {**form, "params": '{"field": "education", "tiers": {"x": "-1"}}'}
+    )
     assert bad.status_code == 200 and "每一档的金额应为大于零的金额" in bad.content.decode()
     assert admin.post("/admin/workflows/subsidypolicy/add/", form).status_code == 302
     added = SubsidyPolicy.objects.get(code="hiring", version=2)
