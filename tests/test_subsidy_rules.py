@@ -218,3 +218,24 @@ def test_the_turn_into_2027_follows_the_administrators_holidays(on_notice):
     publish_notice(on_notice, today=date(2026, 12, 29))
     on_notice.subsidy.refresh_from_db()
     assert on_notice.subsidy.notice_ends_on == date(2027, 1, 6)
+
+
+def test_once_per_institution_and_once_per_agreement_year(demo, active_agreement, driver, snapshot):
+    """A second bed subsidy for the same hospital, a second claim for the same agreement year: 409."""
+    from common.errors import Conflict
+    from permissions.services import create_user
+    from workflows.services.subsidy import submit_subsidy
+
+    place = hospital(beds=120, opened=date(2024, 6, 1))
+    applicant = create_user(username="inst-kangfu", password="x" * 16, roles={"applicant"}, institution=place)
+    submit_subsidy(user=applicant, body={"kind": "bed"}, attachments=[])
+    before = snapshot()
+    with pytest.raises(Conflict) as again:
+        submit_subsidy(user=applicant, body={"kind": "bed"}, attachments=[])
+    assert again.value.code == "duplicate_application" and snapshot() == before
+
+    home = Institution.objects.get(code="welfare-centre").users.get()
+    body = {"kind": "cooperation", "agreement": active_agreement, "agreement_year": 1, "amount_paid": "30000.00"}
+    submit_subsidy(user=home, body=body, attachments=[driver.attachment()])
+    with pytest.raises(Conflict):
+        submit_subsidy(user=home, body={**body, "amount_paid": "20000.00"}, attachments=[driver.attachment()])
