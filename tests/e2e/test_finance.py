@@ -68,7 +68,7 @@ def test_finance_refuses_beyond_the_budget_then_approves_and_the_decision_is_iss
         summary.wait_for()
         assert "超出预算" in summary.inner_text() and "剩余0.00元，本件50,000.00元" in summary.inner_text()
         assert page.get_by_label("拨付凭证号").input_value() == VOUCHER
-        camera.shoot(page, "over-budget")
+        camera.shoot(page, "over-budget", full_page=False)
         case = Case.objects.get(case_no=case_no)
         assert case.state == CaseState.IN_REVIEW and case.subsidy.paid_on is None
         open_task = case.task_set.get(status="ASSIGNED")
