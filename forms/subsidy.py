@@ -57,6 +57,14 @@ class SubsidyForm(ChineseForm):
                 "amount_paid",
                 MoneyField(label=_("该协议年度实际支付的服务费（元）"), help_text=_("不得超过协议约定的年服务费。")),
             )
+        if "employee_name" in wanted:
+            add("employee_name", PlainTextField(label=_("入职人员姓名"), max_length=40))
+            add("id_number", IdNumberField(label=_("入职人员身份证号码")))
+            add(
+                "hired_on",
+                forms.DateField(label=_("入职日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})),
+            )
+        # The tier (a hiring award's 学历) after the person it belongs to, not before who was hired.
         if policy.rule == "by_tier":
             name = str(policy.params.get("field", "tier"))
             add(
@@ -65,13 +73,6 @@ class SubsidyForm(ChineseForm):
                     label=_("学历") if name == "education" else _("档次"),
                     choices=[("", _("请选择")), *policy.tier_choices()],
                 ),
-            )
-        if "employee_name" in wanted:
-            add("employee_name", PlainTextField(label=_("入职人员姓名"), max_length=40))
-            add("id_number", IdNumberField(label=_("入职人员身份证号码")))
-            add(
-                "hired_on",
-                forms.DateField(label=_("入职日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})),
             )
         if "establishment" in wanted:
             add("establishment", forms.ChoiceField(label=_("是否在编"), choices=YES_NO))

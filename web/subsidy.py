@@ -9,13 +9,20 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from common.formatting import chinese_date
 from forms.attachments import UploadForm
 from forms.subsidy import BudgetForm, ObjectionForm, PaymentForm, SubsidyForm
 from workflows import scoping, selectors, services
 from workflows.models import CaseState, SubsidyPolicy
 from workflows.services import subsidy as subsidies
 from workflows.services.cases import applicant_institution
-from workflows.services.subsidy_quote import kinds_in_force, policy_in_force
+from workflows.services.subsidy_quote import (
+    KIND_LABELS,
+    MODEL_LABELS,
+    OWNERSHIP_LABELS,
+    kinds_in_force,
+    policy_in_force,
+)
 from workflows.subsidy import CODE, SubsidyFlow, budget_figures, surname_only
 
 from .common import NavItem, error_summary, refusals_as_pages, refusals_on_form
@@ -26,8 +33,32 @@ def subsidy_kinds(request):
     """The kinds in force today, each with its standard and conditions, to choose from."""
     if applicant_institution(request.user) is None:
         raise Http404()
-    today = timezone.localdate()
-    return render(request, "workflows/subsidy_kinds.html", {"section": "subsidy", "policies": kinds_in_force(today)})
+    kinds = [(policy, conditions(policy)) for policy in kinds_in_force(timezone.localdate())]
+    return render(request, "workflows/subsidy_kinds.html", {"section": "subsidy", "kinds": kinds})
+
+
+def conditions(policy: SubsidyPolicy) -> list[str]:
+    """A kind's conditions in words, so an applicant sees before choosing which kinds are theirs (the quote checks them)."""
+    rules = policy.eligibility
+    said = []
+    models = "或".join(str(MODEL_LABELS.get(m, m)) for m in rules.get("models") or [])
+    kind = KIND_LABELS.get(rules.get("institution_kind", ""), "")
+    ownership = OWNERSHIP_LABELS.get(rules.get("ownership", ""), "")
+    if models or kind or ownership:
+        said.append(f"{models}{'的' if models and (kind or ownership) else ''}{ownership}{kind or '机构'}")
+    if rules.get("min_beds"):
+        said.append(f"床位{rules['min_beds']}张以上")
+    if rules.get("min_years_operating"):
+        said.append(f"开业满{rules['min_years_operating']}年")
+    if rules.get("opened_on_or_after_effective"):
+        said.append(f"政策施行（{chinese_date(policy.effective_on)}）后新开设")
+    if rules.get("requires_active_agreement"):
+        said.append("有生效中的医养合作协议")
+    if rules.get("exclude_establishment"):
+        said.append("非在编人员")
+    if policy.once_per:
+        said.append(policy.get_once_per_display())
+    return said
 
 
 def _forms(request, policy, institution, case=None, initial=None):
@@ -123,37 +154,46 @@ def subsidy_resubmit(request, case_no):
 @require_safe
 def notices(request):
     """The subsidies on public notice now: institution, kind, amount, period, how to object — no personal data."""
-    rows = [
-        {
-            "case_no": case.case_no,
-            "institution": case.institution.name,
-            "kind_name": case.subsidy.policy.name,
-            "person": surname_only(case.subsidy.person_name),
-            "amount": case.subsidy.amount,
-            "starts_on": case.subsidy.notice_starts_on,
-            "ends_on": case.subsidy.notice_ends_on,
-        }
-        for case in subsidies.on_notice()
-    ]
+    rows = [notice_row(case) for case in subsidies.on_notice()]
     return render(request, "workflows/notices.html", {"section": "notices", "rows": rows})
+
+
+def notice_row(case) -> dict:
+    return {
+        "case_no": case.case_no,
+        "institution": case.institution.name,
+        "kind_name": case.subsidy.policy.name,
+        "person": surname_only(case.subsidy.person_name),
+        "amount": case.subsidy.amount,
+        "starts_on": case.subsidy.notice_starts_on,
+        "ends_on": case.subsidy.notice_ends_on,
+    }
 
 
 @login_required
 def object_to(request, case_no):
     """Any signed-in user objects to a subsidy on notice (the case goes back to the competent bureau)."""
     form = ObjectionForm(request.POST or None)
+    # What is objected to, as the notice shows it (gone if the notice ended meanwhile).
+    notice = subsidies.on_notice().filter(case_no=case_no).first()
     if request.method == "POST" and form.is_valid():
         with refusals_on_form(form) as refused:
             subsidies.lodge_objection(user=request.user, case_no=case_no, text=form.cleaned_data["text"])
         if not refused:
             messages.success(request, f"异议已提交，{case_no} 已退回主管部门复核。")
             return redirect("workflows:notices")
-    elif not subsidies.on_notice().filter(case_no=case_no).exists():
+    elif notice is None:
         raise Http404()
     return render(
         request,
         "workflows/objection_form.html",
-        {"section": "notices", "form": form, "case_no": case_no, "problems": error_summary(form)},
+        {
+            "section": "notices",
+            "form": form,
+            "case_no": case_no,
+            "notice": notice_row(notice) if notice else None,
+            "problems": error_summary(form),
+        },
     )
 
 

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -17,6 +18,7 @@ ARGS = [
     "--disable-sync",
 ]
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
 @pytest.fixture
@@ -54,7 +56,45 @@ def new_page(browser, **context_options):
     return context.new_page()
 
 
+def log_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
 @pytest.fixture
 def browser_page(chromium):
     """A desktop page (1280×900)."""
     return new_page(chromium)
+
+
+class Camera:
+    """Screenshots named <prefix><name>.png; those meant for docs/ are cut to 64 colours (a third of the bytes)."""
+
+    def __init__(self, folder: Path, *, prefix: str, for_docs: bool):
+        self.folder = folder
+        self.prefix = prefix
+        self.for_docs = for_docs
+
+    def shoot(self, page, name: str, *, full_page: bool = True) -> None:
+        path = self.folder / f"{self.prefix}{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        if self.for_docs:
+            from PIL import Image
+
+            with Image.open(path) as image:
+                # Octree keeps the small coloured marks (badges, timeline dots) that median cut merges away.
+                small = image.convert("RGB").quantize(
+                    colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+                )
+            small.save(path, optimize=True)
+
+
+def camera_for(tmp_path: Path, prefix: str) -> Camera:
+    """Into the test's temporary folder; with UPDATE_SCREENSHOTS=1 into docs/img (every run has new
+    case numbers and times, so an ordinary run must not dirty the working tree)."""
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        return Camera(DOCS_IMG, prefix=prefix, for_docs=True)
+    return Camera(tmp_path, prefix=prefix, for_docs=False)

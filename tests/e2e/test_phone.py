@@ -6,17 +6,18 @@ UPDATE_SCREENSHOTS=1 they replace docs/img/phone-*.png, which docs/ui.md shows (
 has new case numbers and times, so an ordinary run must not dirty the working tree).
 """
 
-import os
-from pathlib import Path
+from datetime import date
 
 import pytest
-from django.conf import settings
 
 from demo.cases import load_sample_cases
 from documents.models import DocumentStatus
 from workflows.models import Case
 
-from .conftest import new_page
+from ..helpers import PDF_BYTES
+from ..test_subsidy import hiring_body
+from ..test_validators import id_number
+from .conftest import Camera, camera_for, log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +29,6 @@ PHONE = {
     "has_touch": True,
 }
 DESKTOP_WIDTH = 1280
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 # Every input, select and textarea a person fills in must have a name: a <label for>, a
 # wrapping <label>, aria-label or aria-labelledby, with some text in it. Hidden fields and
@@ -46,32 +46,9 @@ UNNAMED_FIELDS = """() => Array.from(document.querySelectorAll("input, select, t
   .map((el) => el.outerHTML.slice(0, 120))"""
 
 
-class Camera:
-    """Screenshots into a folder; those meant for docs/ are cut to 64 colours (a third of the bytes)."""
-
-    def __init__(self, folder: Path, *, for_docs: bool):
-        self.folder = folder
-        self.for_docs = for_docs
-
-    def shoot(self, page, name: str, *, full_page: bool = True) -> None:
-        path = self.folder / f"phone-{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
-        if self.for_docs:
-            from PIL import Image
-
-            with Image.open(path) as image:
-                # Octree keeps the small coloured marks (badges, timeline dots) that median cut merges away.
-                small = image.convert("RGB").quantize(
-                    colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
-                )
-            small.save(path, optimize=True)
-
-
 @pytest.fixture
 def camera(tmp_path):
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
-        return Camera(DOCS_IMG, for_docs=True)
-    return Camera(tmp_path, for_docs=False)
+    return camera_for(tmp_path, "phone-")
 
 
 @pytest.fixture
@@ -89,14 +66,6 @@ def county(demo):
     return {"agreement": agreement, "filing": filing, "document": document}
 
 
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-
 def scroll_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
@@ -104,11 +73,12 @@ def scroll_width(page) -> int:
 class PageCheck:
     """Visits pages and gathers every problem, so that one run reports them all (and shoots every page)."""
 
-    def __init__(self, page, base_url: str, width: int, camera: Camera | None = None):
+    def __init__(self, page, base_url: str, width: int, camera: Camera | None = None, *, folds: bool = True):
         self.page = page
         self.base_url = base_url
         self.width = width
         self.camera = camera
+        self.folds = folds  # a phone folds its menu behind 菜单; a desktop keeps its menu bar
         self.problems: list[str] = []
 
     def visit(self, name: str, path: str | None = None, *, menu: bool = True, full_page: bool = True) -> None:
@@ -123,7 +93,7 @@ class PageCheck:
             self.problems.append(f"{name}: scrolls sideways ({width}px > {self.width}px)")
         if unnamed := self.page.evaluate(UNNAMED_FIELDS):
             self.problems.append(f"{name}: fields without a label: {unnamed}")
-        if menu:
+        if menu and self.folds:
             self.check_menu(name)
 
     def check_menu(self, name: str) -> None:
@@ -191,6 +161,82 @@ def test_applicant_pages_fit_a_phone(live_server, county, chromium, camera, tmp_
         page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
         raise
     assert pages.problems == []
+
+
+def test_subsidy_pages_fit_a_phone(live_server, county, chromium, camera, tmp_path):
+    """The subsidy pages an applicant meets, on a phone and (pictures in the temporary folder only) a desktop."""
+    on_notice = Case.objects.get(procedure="subsidy", state="public_notice")  # 新窝养老院's hiring award
+    proof = tmp_path / "学历证书.pdf"
+    proof.write_bytes(PDF_BYTES)
+    phone = PageCheck(new_page(chromium, **PHONE), live_server.url, PHONE_WIDTH, camera)
+    desktop = PageCheck(
+        new_page(chromium),
+        live_server.url,
+        DESKTOP_WIDTH,
+        Camera(tmp_path, prefix="desktop-", for_docs=False),
+        folds=False,
+    )
+    # One person each: the second application for the same person would be refused as a duplicate.
+    hired = {
+        phone: hiring_body(),
+        desktop: hiring_body(employee_name="李明", id_number=id_number("330727", date(2001, 7, 9))),
+    }
+    for pages in (phone, desktop):
+        page = pages.page
+        try:
+            # 公示 is public: no login, no menu; the employee is named by surname only.
+            pages.visit("subsidy-notices-public", "/notices/", menu=False)
+            row = page.locator("#notices-table tbody tr", has_text=on_notice.case_no)
+            assert "周*" in row.inner_text() and "周雨萱" not in page.content()
+            assert page.get_by_role("link", name="登录本系统").is_visible()
+            log_in(page, live_server.url, "inst-welfare-centre")
+
+            # Each kind with its standard and its conditions, before choosing.
+            pages.visit("subsidy-kinds", "/cases/new/subsidy/")
+            hiring = page.locator(".card", has_text="入职奖补").locator("table.facts").inner_text()
+            assert "本科及以上50,000.00元" in hiring and "医中延养或养中融医机构；非在编人员；每人一次" in hiring
+            page.get_by_role("link", name="申请入职奖补").click()
+            fill_hiring_form(page, hired[pages], establishment="是（在编）")
+            page.get_by_role("button", name="试算").click()
+            assert "在编人员不享受入职奖补。" in page.locator("#quote").inner_text()
+            pages.visit("subsidy-quote-refused")
+            page.get_by_label("是否在编").select_option(label="否（非在编）")
+            page.get_by_role("button", name="试算").click()
+            assert "符合申请条件，补助金额 50,000.00元（伍万元整）" in page.locator("#quote").inner_text()
+            pages.visit("subsidy-quote")
+
+            page.set_input_files("#id_files", str(proof))
+            page.get_by_role("button", name="提交申请").click()
+            page.wait_for_url("**/cases/PA-*/")
+            assert "补助申请已提交" in page.locator(".messages").inner_text()
+            pages.visit("subsidy-case")
+
+            pages.visit("subsidy-notices", "/notices/")
+            page.locator("#notices-table tbody tr", has_text=on_notice.case_no).get_by_role(
+                "link", name="提出异议"
+            ).click()
+            page.wait_for_url(f"**/notices/{on_notice.case_no}/object/")
+            # What is objected to stands above the form.
+            assert on_notice.institution.name in page.locator(".card", has_text="公示内容").inner_text()
+            pages.visit("subsidy-objection")
+            # An empty objection (after the confirmation) comes back with its one error, which fits too.
+            page.once("dialog", lambda dialog: dialog.accept())
+            page.get_by_role("button", name="提交异议").click()
+            page.wait_for_selector("#error-summary")
+            pages.check("subsidy-objection-refused")
+        except Exception:
+            page.screenshot(path=str(tmp_path / f"failure-{pages.width}.png"), full_page=True)
+            raise
+    assert phone.problems + desktop.problems == []
+
+
+def fill_hiring_form(page, body: dict, *, establishment: str) -> None:
+    """A hiring award as tests/test_subsidy.py's hiring_body() states it (本科, hired 40 days ago)."""
+    page.get_by_label("入职人员姓名").fill(body["employee_name"])
+    page.get_by_label("入职人员身份证号码").fill(body["id_number"])
+    page.get_by_label("入职日期").fill(body["hired_on"])
+    page.get_by_label("学历").select_option(body["education"])
+    page.get_by_label("是否在编").select_option(label=establishment)
 
 
 def test_reviewer_pages_fit_a_phone(live_server, county, chromium, camera):
