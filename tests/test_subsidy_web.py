@@ -31,6 +31,9 @@ def test_the_applicant_sees_the_amount_and_the_reasons_before_submitting(users, 
     assert "入职奖补" in kinds and "床位建设补助" in kinds and "医养合作服务补助" in kinds
     page = home.get("/cases/new/subsidy/hiring/").content.decode()
     assert "入职人员姓名" in page and "学历" in page and "是否在编" in page and "补助金额由系统计算" in page
+    assert '<label for="id_files" class="required">' in page  # papers are required for facts the registry lacks
+    bed_page = home.get("/cases/new/subsidy/bed/").content.decode()
+    assert '<label for="id_files">' in bed_page  # the bed count is the registry's: papers optional
     before = snapshot()
     quoted = home.post(
         "/cases/new/subsidy/hiring/", {**hiring_form(establishment=True), "action": "quote"}

@@ -21,6 +21,7 @@ from workflows.services.subsidy_quote import (
     MODEL_LABELS,
     OWNERSHIP_LABELS,
     kinds_in_force,
+    needs,
     policy_in_force,
 )
 from workflows.subsidy import CODE, SubsidyFlow, budget_figures, surname_only
@@ -108,6 +109,7 @@ def subsidy_apply(request, kind):
             "upload": upload,
             "quote": result,
             "institution": institution,
+            "needs_papers": "attachments" in needs(policy),
             "problems": error_summary(form, upload),
         },
     )
