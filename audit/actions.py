@@ -41,6 +41,11 @@ ACTION_LABELS: dict[str, str] = {
     "document_requested": "申请签发文书",
     "document_issued": "签发文书",
     "document_corrected": "更正文书",
+    # the admin site (config/admin_site.py): every change made there
+    "admin_object_added": "系统管理：新增记录",
+    "admin_object_changed": "系统管理：修改记录",
+    "admin_objects_deleted": "系统管理：删除记录",
+    "admin_action_run": "系统管理：执行批量操作",
     # the demo county (demo/cases.py)
     "sample_cases_loaded": "载入示例办件",
 }
