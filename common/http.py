@@ -1,7 +1,7 @@
 """What the HTTP layers share: the client's address behind the trusted proxies, and the error body.
 
 The login lock-out (django-axes, ``AXES_CLIENT_IP_CALLABLE``) and the API throttles
-(api/throttling.py) both ask :func:`client_address`, so an address that is locked out
+(common/throttling.py) both ask :func:`client_address`, so an address that is locked out
 is the address that is throttled, and neither can be chosen by the client.
 """
 

@@ -270,8 +270,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Per client address for anonymous calls, per user for the others; the rates are
-    # read at each request (api/throttling.py), so a test can turn them on.
-    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRateThrottle", "api.throttling.UserRateThrottle"],
+    # read at each request (common/throttling.py), so a test can turn them on.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "common.throttling.AnonymousRateThrottle",
+        "common.throttling.UserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON_RATE", "60/min"),
         "user": os.environ.get("API_THROTTLE_USER_RATE", "1200/min"),

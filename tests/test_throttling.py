@@ -18,8 +18,8 @@ from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.throttling import BaseThrottle
 
-from api.throttling import AnonymousRateThrottle
 from common.http import client_address
+from common.throttling import AnonymousRateThrottle
 from config import settings as production
 
 from .helpers import PDF_BYTES
@@ -46,7 +46,7 @@ def verify(client: Client, **headers):
 def test_the_production_rates_are_60_anonymous_and_1200_per_user():
     assert production.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] == {"anon": "60/min", "user": "1200/min"}
     classes = production.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
-    assert classes == ["api.throttling.AnonymousRateThrottle", "api.throttling.UserRateThrottle"]
+    assert classes == ["common.throttling.AnonymousRateThrottle", "common.throttling.UserRateThrottle"]
 
 
 def test_anonymous_upload_is_throttled_per_address_with_429_and_retry_after(demo):
@@ -61,6 +61,20 @@ def test_anonymous_upload_is_throttled_per_address_with_429_and_retry_after(demo
         assert f"{refused['Retry-After']} 秒" in error["message"]
         # Another address has its own allowance.
         assert verify(Client(REMOTE_ADDR="10.0.0.9")).status_code == 200
+
+
+def test_the_public_upload_page_shares_the_anonymous_allowance(demo):
+    """The web page /verify/ takes the same 20 MB anonymous upload as the API: one allowance per address."""
+    with override_settings(REST_FRAMEWORK=rates(anon="3/min")):
+        client = Client()
+        assert verify(client).status_code == 200  # the API
+        for _ in range(2):
+            assert client.post("/verify/", {"file": SimpleUploadedFile("a.pdf", PDF_BYTES)}).status_code == 200
+        assert client.get("/verify/").status_code == 200  # reading the page is not counted
+        refused = client.post("/verify/", {"file": SimpleUploadedFile("a.pdf", PDF_BYTES)})
+        assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+        assert "请求过于频繁" in refused.content.decode()
+        assert_error(verify(client), 429, "throttled")
 
 
 def test_the_token_endpoint_is_an_anonymous_endpoint_too(demo):
