@@ -4,7 +4,9 @@ A drf-spectacular post-processing hook: each operation gets the error statuses i
 answer with, each with the one error body of docs/api.md, added from what the
 operation is (authenticated or public, reading or writing, with a path parameter or a
 page) rather than per view, so a new endpoint is described without anyone adding it.
-A status a view documents itself is left as it is.
+A status a view documents itself is left as it is. One status is not the
+application's: 414, which the web server (gunicorn, nginx) answers with its own HTML
+page when the request line is longer than it accepts.
 """
 
 from typing import Any
@@ -40,6 +42,7 @@ DESCRIPTIONS = {
     "406": "无法按 Accept 请求头给出的格式回答（本 API 只回答 JSON）",
     "409": "状态冲突：办件状态已变化、任务已被领取、正被他人保存，或重复申请",
     "413": "文件或请求体过大",
+    "414": "地址（请求行）过长：由 Web 服务器在进入应用之前拒绝（gunicorn 4 KB，nginx 8 KB），回答是服务器自己的 HTML 页面",
     "415": "文件或请求体的类型不受支持（含带脚本、内嵌文件等活动内容的 PDF）",
     "422": "不符合业务规则（如不符合条件、超出预算）",
     "429": "请求过于频繁或账号已被锁定：Retry-After 秒后再试",
@@ -52,7 +55,7 @@ UNSAFE = {"post", "put", "patch", "delete"}
 
 def error_statuses(method: str, operation: dict[str, Any]) -> list[str]:
     """The error statuses this operation can answer with."""
-    statuses = ["400", "406", "429"]
+    statuses = ["400", "406", "414", "429"]
     authenticated = any(requirement for requirement in operation.get("security", []))
     has_path_parameter = any(parameter.get("in") == "path" for parameter in operation.get("parameters", []))
     paginated = any(parameter.get("name") == "page" for parameter in operation.get("parameters", []))
@@ -82,6 +85,9 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                     "description": DESCRIPTIONS[status],
                     "content": {"application/json": {"schema": ERROR_REF}},
                 }
+                if status == "414":
+                    # Said by the web server before any of the application runs, in its own words.
+                    response["content"] = {"text/html": {"schema": {"type": "string"}}}
                 if status == "429":
                     response["headers"] = RETRY_AFTER
                 responses[status] = response

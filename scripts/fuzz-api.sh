@@ -6,7 +6,7 @@
 # content type, headers, body). CI runs it after the tests (.ci/run); run it by hand
 # with `bash scripts/fuzz-api.sh` (PostgreSQL if it answers on 127.0.0.1, else SQLite).
 #
-# FUZZ_MAX_EXAMPLES (default 60) bounds the test cases per operation and per phase, so
+# FUZZ_MAX_EXAMPLES (default 25) bounds the test cases per operation and per phase, so
 # the run is bounded in count and time; it prints how many requests were made.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
 BIN=$(dirname "$PYTHON")
 PORT=${FUZZ_PORT:-8765}
-MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-60}
+MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-25}
 BASE="http://127.0.0.1:$PORT"
 work=$(mktemp -d /tmp/yiyang-fuzz.XXXXXX)
 server_pid=""

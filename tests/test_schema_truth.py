@@ -59,6 +59,7 @@ def test_every_operation_describes_its_errors_with_the_one_error_body(schema):
             body = responses[status]["content"]["application/json"]["schema"]
             assert body == {"$ref": "#/components/schemas/Error"}, f"{method.upper()} {path} {status}"
         assert "Retry-After" in responses["429"]["headers"]
+        assert "text/html" in responses["414"]["content"]  # the web server's own page, before the application
         count += 1
     assert count > 25
 

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -188,8 +189,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def served_headers(*config: str) -> dict[str, str]:
-    """Headers of a real gunicorn (this repository's config or none) serving a one-line WSGI app."""
+def served(*config: str, path: str = "/") -> tuple[int, dict[str, str]]:
+    """Status and headers of a real gunicorn (this repository's config or none) serving a one-line WSGI app."""
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
     if gunicorn is None:
         pytest.fail("gunicorn is a dependency (pyproject.toml); install the project")
@@ -203,8 +204,10 @@ def served_headers(*config: str) -> dict[str, str]:
     try:
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    return dict(response.headers)
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
+                    return response.status, dict(response.headers)
+            except urllib.error.HTTPError as error:
+                return error.code, dict(error.headers)
             except OSError:
                 time.sleep(0.1)
         pytest.fail("gunicorn did not answer")
@@ -214,8 +217,15 @@ def served_headers(*config: str) -> dict[str, str]:
 
 
 def test_gunicorn_with_the_repository_config_sends_no_server_banner():
-    assert "Server" in served_headers("--config", "/dev/null")  # what gunicorn does by itself
-    assert "Server" not in served_headers("-c", "config/gunicorn.conf.py")
+    assert "Server" in served("--config", "/dev/null")[1]  # what gunicorn does by itself
+    status, headers = served("-c", "config/gunicorn.conf.py")
+    assert status == 200 and "Server" not in headers
+
+
+def test_an_over_long_request_line_is_the_servers_414_as_the_schema_says():
+    """gunicorn refuses a request line over 4 KB itself, with its HTML page: api/schema.py documents it so."""
+    status, headers = served("-c", "config/gunicorn.conf.py", path="/?q=" + "x" * 5000)
+    assert status == 414 and headers["Content-Type"].startswith("text/html") and "Server" not in headers
 
 
 def test_the_api_answers_over_the_proxy_only_with_https(db, settings):
