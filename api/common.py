@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -14,7 +15,6 @@ from common.errors import InvalidInput
 from permissions.roles import Role
 from workflows import scoping
 
-from .pagination import PageNumberPagination
 from .serializers import CaseSerializer
 
 
@@ -34,7 +34,19 @@ class IsAuditor(HasRole):
 
 
 def paginated(request: Request, view: APIView, queryset: QuerySet, serializer_class: type, **context: Any) -> Response:
-    paginator = PageNumberPagination()
+    """One page of the list in the paginator's envelope (count, next, previous, results).
+
+    The view names its ``pagination_class``: drf-spectacular reads the same attribute
+    to describe the envelope in the schema, so the schema cannot say "a bare array"
+    for a paginated list again.
+    """
+    pagination_class = getattr(view, "pagination_class", None)
+    if pagination_class is None:
+        raise ImproperlyConfigured(
+            f"{type(view).__name__} must declare pagination_class = PageNumberPagination "
+            "(api/pagination.py) so that the schema describes its page envelope"
+        )
+    paginator = pagination_class()
     page: list | None = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True, context=context).data)
 

@@ -1,5 +1,7 @@
 """Every API error in one shape: {"error": {"code", "message", "fields"}} (docs/api-contract.md)."""
 
+import math
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -62,6 +64,9 @@ def exception_handler(exc, context):
         return error_response(status.HTTP_400_BAD_REQUEST, message, fields=fields)
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
     message = detail if isinstance(detail, str) else _("请求无效。")
+    if isinstance(exc, exceptions.Throttled):
+        # DRF's own text mixes Chinese and English ("Expected available in 12 seconds").
+        message = _("请求过于频繁，请 %(n)d 秒后再试。") % {"n": math.ceil(getattr(exc, "wait", None) or 1)}
     code = _CODES.get(response.status_code)
     if isinstance(exc, exceptions.NotAuthenticated) or isinstance(exc, exceptions.AuthenticationFailed):
         code = "not_authenticated"
@@ -69,4 +74,6 @@ def exception_handler(exc, context):
     for header in ("WWW-Authenticate", "Retry-After"):
         if header in response:
             error[header] = response[header]
+    if isinstance(exc, exceptions.Throttled):
+        error["Retry-After"] = str(math.ceil(getattr(exc, "wait", None) or 1))  # the same whole seconds as the message
     return error

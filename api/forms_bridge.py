@@ -15,6 +15,34 @@ from common.errors import InvalidInput
 from forms.fields import LinesField
 
 SCALARS = (str, int, float, bool, type(None))
+# JSON types a form field's value may have, checked before the form sees it: Django's
+# date fields call .strip() on what they get, so `false` in a date was an exception (a
+# 500), and `true` in a number field read as 1. None (JSON null) is "left empty" everywhere.
+TEXT = (str,)
+NUMBER = (int, float, str)
+CHOICE = (str, int)
+IDENTIFIER = (int, str)  # a row's id: never a fraction (1.5 would be read as row 1)
+
+
+def _accepted_types(field: forms.Field) -> tuple[type, ...]:
+    if isinstance(field, forms.BooleanField):
+        return (bool,)
+    if isinstance(field, (forms.DateField, forms.DateTimeField, forms.TimeField, forms.DurationField)):
+        return TEXT
+    if isinstance(field, forms.ModelChoiceField):
+        return IDENTIFIER
+    if isinstance(field, (forms.IntegerField, forms.DecimalField, forms.FloatField)):
+        return NUMBER
+    if isinstance(field, (forms.ChoiceField, forms.ModelMultipleChoiceField)):
+        return CHOICE
+    return (str, int, float)
+
+
+def _is_a(value: object, types: tuple[type, ...]) -> bool:
+    """isinstance, except that true/false are never numbers or text (bool is an int in Python)."""
+    if isinstance(value, bool):
+        return bool in types
+    return isinstance(value, types)
 
 
 def check_types(form_class: type[forms.Form], payload, *, list_fields: tuple[str, ...] = ()) -> dict:
@@ -23,20 +51,31 @@ def check_types(form_class: type[forms.Form], payload, *, list_fields: tuple[str
         raise InvalidInput(_("请求体应为 JSON 对象。"))
     errors: dict[str, list[str]] = {}
     for name, field in form_class.base_fields.items():
-        if name not in payload:
+        if name not in payload or payload[name] is None:
             continue
         value = payload[name]
         wants_list = name in list_fields or isinstance(
             field, (forms.ModelMultipleChoiceField, forms.MultipleChoiceField, LinesField)
         )
         if wants_list:
-            if value is not None and (not isinstance(value, list) or not all(isinstance(v, SCALARS) for v in value)):
+            item_types = TEXT if isinstance(field, LinesField) else _accepted_types(field)
+            if not isinstance(value, list) or not all(_is_a(item, item_types) for item in value):
                 errors[name] = [_("应为列表。")]
-        elif not isinstance(value, SCALARS):
-            errors[name] = [_("类型错误。")]
+        elif not _is_a(value, _accepted_types(field)):
+            errors[name] = [_type_message(field)]
     if errors:
         raise InvalidInput(fields=errors)
     return payload
+
+
+def _type_message(field: forms.Field) -> str:
+    if isinstance(field, forms.BooleanField):
+        return str(_("应为 true 或 false。"))
+    if isinstance(field, forms.DateField):
+        return str(_("应为日期字符串（YYYY-MM-DD）。"))
+    if isinstance(field, (forms.IntegerField, forms.DecimalField, forms.FloatField)):
+        return str(_("应为数字。"))
+    return str(_("类型错误。"))
 
 
 def form_errors(form) -> dict[str, list[str]]:

@@ -234,6 +234,13 @@ class AuditEventSerializer(serializers.Serializer):
     prev_hash = serializers.CharField()
 
 
+class AuditEventPage(serializers.Serializer):
+    """A keyset page of the audit log: pass ``next_cursor`` as ``cursor`` for the next one."""
+
+    results = AuditEventSerializer(many=True)
+    next_cursor = serializers.IntegerField(allow_null=True)
+
+
 class AuditVerifySerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     checked = serializers.IntegerField()

@@ -1,7 +1,10 @@
 """REST API v1 endpoints. Each view parses, calls a service or selector, and serializes — nothing more."""
 
+import math
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Model
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -23,6 +26,7 @@ from documents.services import correct_document
 from documents.verification import verify_pdf
 from forms.attachments import UploadedFilesField
 from institutions.models import Department, Institution, Township
+from permissions.lockout import LOCKOUT_STATUS, lockout_message, lockout_remaining
 from permissions.services import create_user
 from workflows import scoping, services
 from workflows.listing import TASK_ORDERINGS, CaseFilters, TaskFilters, filter_cases, filter_tasks
@@ -30,6 +34,8 @@ from workflows.models import CaseState
 
 from . import serializers as s
 from .common import IsAdmin, IsAuditor, body, case_response, paginated
+from .errors import error_response
+from .pagination import PageNumberPagination
 
 # --- auth and people -------------------------------------------------------------------
 
@@ -42,8 +48,18 @@ class TokenView(APIView):
     def post(self, request):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         if not serializer.is_valid():
+            # django-axes marks the request when the pair (account, address) is locked:
+            # saying "wrong password" then would be untrue, and would invite more tries.
+            if getattr(request, "axes_locked_out", False):
+                remaining = lockout_remaining(request, str(body(request).get("username", "")))
+                locked = error_response(LOCKOUT_STATUS, lockout_message(remaining), code="account_locked")
+                locked["Retry-After"] = str(math.ceil(remaining.total_seconds()))
+                return locked
             raise InvalidInput(_("用户名或密码错误。"), code="invalid_credentials")
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        # A log-in issues a new token (the previous one stops working), good for API_TOKEN_TTL.
+        with transaction.atomic():
+            Token.objects.filter(user=serializer.validated_data["user"]).delete()
+            token = Token.objects.create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 
 
@@ -85,6 +101,8 @@ class UserCreateView(APIView):
 
 
 class InstitutionListView(APIView):
+    pagination_class = PageNumberPagination
+
     @extend_schema(
         parameters=[OpenApiParameter("township", str), OpenApiParameter("kind", str)],
         responses=s.InstitutionSerializer(many=True),
@@ -122,6 +140,8 @@ class InstitutionDetailView(APIView):
 
 
 class CaseListView(APIView):
+    pagination_class = PageNumberPagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("procedure", str, enum=procedures.codes()),
@@ -210,6 +230,8 @@ TASK_VIEWS = {"inbox": scoping.task_inbox, "queue": scoping.task_queue, "archive
 
 
 class TaskListView(APIView):
+    pagination_class = PageNumberPagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("view", str, enum=list(TASK_VIEWS) + ["unit"]),
@@ -337,7 +359,7 @@ class AuditEventListView(APIView):
             OpenApiParameter("cursor", int, description="return events with id greater than this (keyset)"),
             OpenApiParameter("limit", int),
         ],
-        responses=s.AuditEventSerializer(many=True),
+        responses=s.AuditEventPage,
     )
     def get(self, request):
         events, next_cursor = filtered_events(request.query_params)

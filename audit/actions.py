@@ -52,6 +52,11 @@ ACTION_LABELS: dict[str, str] = {
     "objection_lodged": "提出公示异议",
     "budget_set": "设置补助预算",
     "policy_added": "新增补助政策版本",
+    # the admin site (config/admin_site.py): every change made there
+    "admin_object_added": "系统管理：新增记录",
+    "admin_object_changed": "系统管理：修改记录",
+    "admin_objects_deleted": "系统管理：删除记录",
+    "admin_action_run": "系统管理：执行批量操作",
     # the demo county (demo/cases.py)
     "sample_cases_loaded": "载入示例办件",
 }

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from .active_content import REFUSALS, looks_like_html, pdf_refusal
+
 # Markup has no business in a plain-text field: a tag, a comment, a script URL or an
 # event handler is refused rather than silently stored and escaped later.
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|javascript\s*:|\bon[a-z]+\s*=", re.IGNORECASE)
@@ -122,10 +124,12 @@ ALLOWED_UPLOAD_TYPES = {
 
 
 def check_upload(uploaded: Any) -> CheckedFile:
-    """Refuse files over the size limit and files that are not PDF, JPEG or PNG by content.
+    """Refuse files over the size limit, files that are not PDF, JPEG or PNG by content, and active content.
 
-    Raises ValidationError with code "too_large" or "unsupported_type"; the API turns
-    these into 413 and 415.
+    A PDF with JavaScript, a launch action, an embedded file or multimedia, one that
+    needs a password, or any file that is also a web page is refused with a message
+    saying which (common/active_content.py). Raises ValidationError with code
+    "too_large" or "unsupported_type"; the API turns these into 413 and 415.
     """
     limit = settings.UPLOAD_MAX_BYTES
     if uploaded.size is not None and uploaded.size > limit:
@@ -150,6 +154,12 @@ def check_upload(uploaded: Any) -> CheckedFile:
             _("文件类型不受支持：仅接受 PDF、JPG 或 PNG 文件（按文件内容识别）。"),
             code="unsupported_type",
         )
+    # Active content (common/active_content.py): the type is right, what it carries is not.
+    refusal = pdf_refusal(content) if mime == "application/pdf" else None
+    if refusal is None and looks_like_html(content):
+        refusal = "html"
+    if refusal is not None:
+        raise ValidationError(REFUSALS[refusal], code="unsupported_type")
     return CheckedFile(
         content=content,
         mime_type=mime,

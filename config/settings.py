@@ -5,6 +5,7 @@ set-up (SQLite under var/, Celery tasks run eagerly) so a newcomer needs no serv
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,7 +38,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")).rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.YiyangAdminConfig",  # django.contrib.admin, its site open to the admin role only and audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files for /api/v1/docs/, served as our own static files
     "axes",
+    "csp",
     "common",
     "institutions",
     "permissions",
@@ -62,10 +64,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuses NUL and control characters in the path and query before any view or
+    # query sees them (PostgreSQL cannot store NUL: it was a 500), and marks every
+    # dynamic response no-store (pages, PDFs and API answers carry personal data).
+    "common.middleware.RequestHygieneMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.middleware.SessionTimeoutMiddleware",
     "permissions.read_only.ReadOnlyRolesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -115,8 +123,11 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# ASVS 2.1.1: at least 12 characters; Django's own checks for the rest (similar to the
+# username, a common password, digits only). create_user and the admin both apply them.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -127,14 +138,69 @@ GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user object
 
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "8"))
-AXES_COOLOFF_TIME = 0.25  # hours
+AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
+# --- the client's address behind the reverse proxy ------------------------------------
+# How many proxies in front of the application append to X-Forwarded-For (nginx: 1).
+# 0 (the default) trusts no header and takes the socket's address: a client could
+# otherwise write its own X-Forwarded-For and escape both the lock-out and the
+# throttles. Behind a proxy with 0, every client has the proxy's address, so eight
+# wrong passwords would lock an account for everyone (docs/operations.md).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# django-axes and the API throttles ask the same function (DRF's NUM_PROXIES rule).
+AXES_CLIENT_IP_CALLABLE = "common.http.client_address"
+if TRUSTED_PROXY_COUNT:
+    # The proxy terminates TLS and says so; trusted only when a proxy is declared.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- HTTPS, headers and sessions (ASVS V3, V14) ----------------------------------------
+# Production (DEBUG off) is HTTPS-only and passes `manage.py check --deploy`; `make run`
+# (DEBUG on) keeps plain HTTP on 127.0.0.1.
+HTTPS_ONLY = not DEBUG
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
+SECURE_HSTS_PRELOAD = HTTPS_ONLY
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS_ONLY)
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+# A session ends after 30 minutes without a request and 12 hours after the log-in,
+# whichever comes first (common.middleware.SessionTimeoutMiddleware); the cookie
+# itself lives no longer than the absolute limit.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+# An API token is good for 8 hours from its issue; each log-in issues a new one.
+API_TOKEN_TTL = timedelta(hours=8)
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from this
+# site only, no inline script or style, no plugins, no framing. The pages have no
+# inline script (static/js/app.js) and no style attribute; the Swagger UI page of
+# /api/v1/docs/ needs no relaxation either (api/urls.py); the standalone 400 and 500
+# pages allow their own inline style by its hash (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -155,6 +221,14 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 VERIFY_MAX_BYTES = int(os.environ.get("VERIFY_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# The throttles' counters. A local-memory cache counts per process (fine for one
+# process); with several gunicorn workers set CACHE_URL to Redis so they share one count.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yiyang"}}
 
 # --- Celery ---------------------------------------------------------------------------
 # Without a broker the tasks run in-process, right after the transaction commits.
@@ -185,7 +259,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -197,6 +271,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per client address for anonymous calls, per user for the others; the rates are
+    # read at each request (common/throttling.py), so a test can turn them on.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "common.throttling.AnonymousRateThrottle",
+        "common.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON_RATE", "60/min"),
+        "user": os.environ.get("API_THROTTLE_USER_RATE", "1200/min"),
+    },
+    # DRF's own reading of X-Forwarded-For trusts the header unless told how many proxies there are.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "医养通办 API",
@@ -219,6 +305,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "audit", "description": "审计日志"},
         {"name": "calendar", "description": "工作日历：推算工作日、节假日与调休（调整由系统管理员维护）"},
     ],
+    # Every operation's error statuses and their one body (api/schema.py), after the enums.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.document_errors"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -268,6 +356,7 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
-AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+# The locked-out page says for how long (permissions/lockout.py); the API says the same.
+AXES_LOCKOUT_CALLABLE = "permissions.lockout.lockout_page"
 # How long an action waits for a case another request is saving before answering 409.
 FLOW_LOCK_TIMEOUT_MS = int(os.environ.get("FLOW_LOCK_TIMEOUT_MS", "3000"))

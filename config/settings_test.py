@@ -38,3 +38,14 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # A made-up procedure registered only for the tests: it proves a new procedure needs no
 # change to shared code (tests/test_made_up_procedure.py, the generated isolation test).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.made_up_procedure"]  # noqa: F405
+
+# The test client and the live server speak plain HTTP. Production's redirect to HTTPS
+# and its secure-only cookies are proven by tests/test_security_settings.py (`check
+# --deploy` with the production environment of docs/operations.md), not by every test.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+
+# No rate limits for the suite (a module logs in dozens of times a minute from one
+# address); tests/test_throttling.py turns them on with override_settings.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None}}  # noqa: F405

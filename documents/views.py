@@ -2,6 +2,8 @@
 
 from django.shortcuts import get_object_or_404, render
 
+from common.throttling import anonymous_posts_limited
+
 from .models import Document, DocumentStatus
 from .public import public_facts
 from .verification import verify_upload_form
@@ -17,6 +19,7 @@ def public(request, token):
     )
 
 
+@anonymous_posts_limited  # a 20 MB anonymous upload: the same allowance as the API's
 def verify(request):
     """Upload a PDF and learn whether it is one of ours, unchanged and validly signed."""
     form, result = verify_upload_form(request)

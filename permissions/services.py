@@ -1,6 +1,7 @@
 """Writes about people: creating users and keeping their jurisdiction grants in step."""
 
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
@@ -104,6 +105,11 @@ def create_user(
     )
     user.full_clean(exclude=["password"])
     errors = validate_roles_against_binding(user, set(roles))
+    try:
+        # AUTH_PASSWORD_VALIDATORS (12 characters and more), as the admin's forms apply them.
+        validate_password(password, user=user)
+    except ValidationError as error:
+        errors["password"] = list(error.messages)
     if errors:
         raise ValidationError(errors)
     user.set_password(password)

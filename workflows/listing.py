@@ -59,7 +59,7 @@ class _Parser:
         value = (self.params.get(name) or "").strip()
         if not value:
             return None
-        if not value.isdigit() or len(value) > 18:
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
             return self._bad(name, _("应为整数编号。"), None)
         return int(value)
 
