@@ -307,6 +307,11 @@ SPECTACULAR_SETTINGS = {
     ],
     # Every operation's error statuses and their one body (api/schema.py), after the enums.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.document_errors"],
+    # Two fields named "kind" with different choices: name each set after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "CalendarDayKindEnum": ["holiday", "workday"],
+        "InstitutionKindEnum": "institutions.models.Institution.Kind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
