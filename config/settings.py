@@ -120,7 +120,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "permissions.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "permissions.backends.JurisdictionBackend",  # ModelBackend; the session's user comes with roles and grants
     "guardian.backends.ObjectPermissionBackend",
 ]
 # ASVS 2.1.1: at least 12 characters; Django's own checks for the rest (similar to the

@@ -11,6 +11,7 @@ from typing import Any
 
 from guardian.models import UserObjectPermission
 
+from .loading import loaded_grants
 from .roles import (
     ACT_FOR_INSTITUTION,
     COUNTY_WIDE_READERS,
@@ -39,20 +40,31 @@ class Grants:
 
 
 def grants_for(user: Any) -> Grants:
+    """The user's grants: cached on the user object, so read at most once per request.
+
+    A user loaded by permissions.loading.with_jurisdiction brought them along; any
+    other is asked for them here.
+    """
     cached = getattr(user, "_yiyang_grants", None)
     if cached is not None:
         return cached
-    found: dict[str, set[str]] = {}
-    if user.is_authenticated:
-        codenames = {perm.split(".", 1)[1]: perm for perm in JURISDICTION_PERMISSIONS}
-        rows = UserObjectPermission.objects.filter(
-            user=user, permission__codename__in=codenames, permission__content_type__app_label="institutions"
-        ).values_list("permission__codename", "object_pk")
-        for codename, object_pk in rows:
-            found.setdefault(codenames[codename], set()).add(object_pk)
-    grants = Grants(user=user, by_permission={perm: frozenset(pks) for perm, pks in found.items()})
+    by_permission = loaded_grants(user) if user.is_authenticated else {}
+    if by_permission is None:
+        by_permission = _query_grants(user)
+    grants = Grants(user=user, by_permission=by_permission)
     user._yiyang_grants = grants
     return grants
+
+
+def _query_grants(user: Any) -> dict[str, frozenset[str]]:
+    codenames = {perm.split(".", 1)[1]: perm for perm in JURISDICTION_PERMISSIONS}
+    rows = UserObjectPermission.objects.filter(
+        user=user, permission__codename__in=codenames, permission__content_type__app_label="institutions"
+    ).values_list("permission__codename", "object_pk")
+    found: dict[str, set[str]] = {}
+    for codename, object_pk in rows:
+        found.setdefault(codenames[codename], set()).add(object_pk)
+    return {perm: frozenset(pks) for perm, pks in found.items()}
 
 
 def holds(user: Any, task: Any) -> bool:

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .roles import REVIEWER_DEPARTMENT, Role
 
+# The attribute permissions.loading.with_jurisdiction puts the role names in ("a,b").
+ROLES_LOADED = "loaded_role_names"
+
 
 class User(AbstractUser):
     """A person using the system.
@@ -53,11 +56,18 @@ class User(AbstractUser):
 
     @cached_property
     def roles(self) -> frozenset[str]:
-        """Role codes held, read once per request (groups named by role code)."""
+        """Role codes held, read once per request (groups named by role code).
+
+        A user loaded by permissions.loading.with_jurisdiction brought them along.
+        """
         if not self.pk:
             return frozenset()
+        if ROLES_LOADED in self.__dict__:
+            names = (self.__dict__[ROLES_LOADED] or "").split(",")
+        else:
+            names = list(self.groups.values_list("name", flat=True))
         valid = set(Role.values)
-        return frozenset(name for name in self.groups.values_list("name", flat=True) if name in valid)
+        return frozenset(name for name in names if name in valid)
 
     def has_role(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
