@@ -30,6 +30,7 @@ from workflows.models import CaseState
 
 from . import serializers as s
 from .common import IsAdmin, IsAuditor, body, case_response, paginated
+from .pagination import UncountedPagination
 
 # --- auth and people -------------------------------------------------------------------
 
@@ -210,6 +211,9 @@ TASK_VIEWS = {"inbox": scoping.task_inbox, "queue": scoping.task_queue, "archive
 
 
 class TaskListView(APIView):
+    # No COUNT(*) over a queue of thousands: `count` is null until the last page (api/pagination.py).
+    pagination_class = UncountedPagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("view", str, enum=list(TASK_VIEWS) + ["unit"]),
@@ -227,7 +231,9 @@ class TaskListView(APIView):
         filters = TaskFilters.from_query(
             request.query_params, strict=True, default_sort="-finished" if view == "archive" else "due"
         )
-        return paginated(request, self, filter_tasks(selector(request.user), filters), s.TaskSerializer)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(filter_tasks(selector(request.user), filters), request, view=self)
+        return paginator.get_paginated_response(s.TaskSerializer(page, many=True).data)
 
 
 class TaskClaimView(APIView):

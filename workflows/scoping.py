@@ -8,6 +8,7 @@ viewflow owner permission each task carries (workflows/units.py).
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from guardian.models import UserObjectPermission
@@ -59,20 +60,38 @@ def _human_tasks() -> QuerySet:
     return CaseTask.objects.filter(flow_task_type="HUMAN").select_related("process", "owner")
 
 
+# Each queue's condition on CaseTask, written once: the queue's tasks filter on it, and its
+# deadline alerts filter on the same condition through the alert's task. Each matches the
+# partial index of its queue (workflows/models/case.py).
+
+
+def _queue_condition(grants: Grants) -> Q:
+    return Q(flow_task_type="HUMAN", status=STATUS.NEW) & _tasks_for(grants, (REVIEW_TOWNSHIP, REVIEW_DEPARTMENT))
+
+
+def _inbox_condition(user, grants: Grants) -> Q:
+    return Q(flow_task_type="HUMAN", owner=user, status=STATUS.ASSIGNED) & _tasks_for(
+        grants, (REVIEW_TOWNSHIP, REVIEW_DEPARTMENT, ACT_FOR_INSTITUTION)
+    )
+
+
+def _unit_condition(grants: Grants) -> Q:
+    headed = Q(pk__in=[])
+    if grants.of(HEAD_TOWNSHIP):
+        headed |= Q(owner_permission=REVIEW_TOWNSHIP, owner_permission_obj_pk__in=sorted(grants.of(HEAD_TOWNSHIP)))
+    if grants.of(HEAD_DEPARTMENT):
+        headed |= Q(owner_permission=REVIEW_DEPARTMENT, owner_permission_obj_pk__in=sorted(grants.of(HEAD_DEPARTMENT)))
+    return Q(flow_task_type="HUMAN", status__in=OPEN_TASK) & headed
+
+
 def task_queue(user) -> QuerySet:
     """待领取: open, unassigned review tasks of the user's units."""
-    grants = grants_for(user)
-    return _human_tasks().filter(status=STATUS.NEW).filter(_tasks_for(grants, (REVIEW_TOWNSHIP, REVIEW_DEPARTMENT)))
+    return _human_tasks().filter(_queue_condition(grants_for(user)))
 
 
 def task_inbox(user) -> QuerySet:
     """待办: open tasks assigned to the user — while the user still holds the jurisdiction."""
-    grants = grants_for(user)
-    return (
-        _human_tasks()
-        .filter(owner=user, status=STATUS.ASSIGNED)
-        .filter(_tasks_for(grants, (REVIEW_TOWNSHIP, REVIEW_DEPARTMENT, ACT_FOR_INSTITUTION)))
-    )
+    return _human_tasks().filter(_inbox_condition(user, grants_for(user)))
 
 
 def task_archive(user) -> QuerySet:
@@ -82,13 +101,7 @@ def task_archive(user) -> QuerySet:
 
 def unit_open_tasks(user) -> QuerySet:
     """A unit head's view: every open task of the units the user heads, whoever holds it."""
-    grants = grants_for(user)
-    headed = Q(pk__in=[])
-    if grants.of(HEAD_TOWNSHIP):
-        headed |= Q(owner_permission=REVIEW_TOWNSHIP, owner_permission_obj_pk__in=sorted(grants.of(HEAD_TOWNSHIP)))
-    if grants.of(HEAD_DEPARTMENT):
-        headed |= Q(owner_permission=REVIEW_DEPARTMENT, owner_permission_obj_pk__in=sorted(grants.of(HEAD_DEPARTMENT)))
-    return _human_tasks().filter(status__in=OPEN_TASK).filter(headed)
+    return _human_tasks().filter(_unit_condition(grants_for(user)))
 
 
 def workable_tasks(user) -> QuerySet:
@@ -101,24 +114,52 @@ def workable_tasks(user) -> QuerySet:
     return _human_tasks().filter(reach)
 
 
-def deadline_alerts(user, *, today=None) -> QuerySet:
-    """The deadline alerts a user should see (workflows/services/deadline_watch.py).
+def deadline_alerts(user, *, today=None, limit: int | None = None) -> list[TaskAlert]:
+    """The deadline alerts a user should see (workflows/services/deadline_watch.py), earliest due first.
 
     Due-soon reminders of the open steps the user holds — assigned to the user, or in
     the user's 待领取 — while still not overdue; overdue escalations of the open steps of
     the units the user heads.
+
+    Each of the three is read from the user's own queue: the query walks the index that
+    orders that queue by due date and looks up each step's alert by (task, kind), so it
+    stops after `limit` alerts whatever the number of open steps or of alerts in the
+    county. The three are disjoint (a step is unclaimed or assigned; an alert is due soon
+    or overdue), so their first `limit` rows merged by due date are the answer. A queue
+    the user has no grant for costs no query.
     """
     today = today or timezone.localdate()
-    held = Q(task__in=task_inbox(user).values("pk")) | Q(task__in=task_queue(user).values("pk"))
-    return (
-        TaskAlert.objects.filter(task__status__in=OPEN_TASK)
-        .filter(
-            (Q(kind=TaskAlert.Kind.DUE_SOON, task__due__gte=today) & held)
-            | Q(kind=TaskAlert.Kind.OVERDUE, task__in=unit_open_tasks(user).values("pk"))
+    grants = grants_for(user)
+    due_soon = Q(kind=TaskAlert.Kind.DUE_SOON, task__due__gte=today)
+    sources = [
+        (due_soon, _inbox_condition(user, grants)),
+        (due_soon, _queue_condition(grants)),
+        (Q(kind=TaskAlert.Kind.OVERDUE), _unit_condition(grants)),
+    ]
+    # PostgreSQL orders each part by due date and stops it at `limit`; SQLite allows neither
+    # inside a UNION and reads the user's alerts whole (an embedded installation is small).
+    stops = limit is not None and connection.features.supports_slicing_ordering_in_compound
+    queries = []
+    for kind, tasks in sources:
+        query = TaskAlert.objects.filter(kind, _through_task(tasks)).select_related(
+            "task__process__institution", "task__owner"
         )
-        .select_related("task__process__institution", "task__owner")
-        .order_by("task__due", "id")
-    )
+        queries.append(query.order_by("task__due", "task_id")[:limit] if stops else query.order_by())
+    # One statement: (… LIMIT n) UNION ALL (… LIMIT n) UNION ALL (… LIMIT n); an empty source is left out.
+    alerts = list(queries[0].union(*queries[1:], all=True))
+    alerts.sort(key=lambda alert: (alert.task.due, alert.task_id))
+    return alerts[:limit] if limit is not None else alerts
+
+
+def _through_task(condition: Q) -> Q:
+    """A condition on CaseTask, as the same condition on a row's ``task`` (a join, not a subquery)."""
+    moved = Q()
+    moved.connector, moved.negated = condition.connector, condition.negated
+    children: list[Any] = list(condition.children)
+    moved.children = [
+        _through_task(child) if isinstance(child, Q) else (f"task__{child[0]}", child[1]) for child in children
+    ]
+    return moved
 
 
 def users_holding(task) -> QuerySet:
