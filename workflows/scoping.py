@@ -125,8 +125,9 @@ def deadline_alerts(user, *, today=None, limit: int | None = None) -> list[TaskA
     orders that queue by due date and looks up each step's alert by (task, kind), so it
     stops after `limit` alerts whatever the number of open steps or of alerts in the
     county. The three are disjoint (a step is unclaimed or assigned; an alert is due soon
-    or overdue), so their first `limit` rows merged by due date are the answer. A queue
-    the user has no grant for costs no query.
+    or overdue), so their first `limit` rows merged by due date are the answer. Two
+    statements at most: the keys of all three (one UNION ALL), then the alerts shown; a
+    user with no alerts costs one.
     """
     today = today or timezone.localdate()
     grants = grants_for(user)
@@ -137,18 +138,20 @@ def deadline_alerts(user, *, today=None, limit: int | None = None) -> list[TaskA
         (Q(kind=TaskAlert.Kind.OVERDUE), _unit_condition(grants)),
     ]
     # PostgreSQL orders each part by due date and stops it at `limit`; SQLite allows neither
-    # inside a UNION and reads the user's alerts whole (an embedded installation is small).
+    # inside a UNION and reads the user's alert keys whole (an embedded installation is small).
     stops = limit is not None and connection.features.supports_slicing_ordering_in_compound
-    queries = []
+    parts = []
     for kind, tasks in sources:
-        query = TaskAlert.objects.filter(kind, _through_task(tasks)).select_related(
-            "task__process__institution", "task__owner"
-        )
-        queries.append(query.order_by("task__due", "task_id")[:limit] if stops else query.order_by())
-    # One statement: (… LIMIT n) UNION ALL (… LIMIT n) UNION ALL (… LIMIT n); an empty source is left out.
-    alerts = list(queries[0].union(*queries[1:], all=True))
-    alerts.sort(key=lambda alert: (alert.task.due, alert.task_id))
-    return alerts[:limit] if limit is not None else alerts
+        part = TaskAlert.objects.filter(kind, _through_task(tasks)).values_list("pk", "task__due", "task_id")
+        parts.append(part.order_by("task__due", "task_id")[:limit] if stops else part.order_by())
+    # First the keys, in one statement: (… LIMIT n) UNION ALL (… LIMIT n) UNION ALL (… LIMIT n),
+    # an empty source left out; then, only if there are any, the alerts shown, with their rows.
+    keys = sorted(parts[0].union(*parts[1:], all=True), key=lambda key: (key[1] is None, key[1], key[2]))
+    keys = keys[:limit] if limit is not None else keys
+    if not keys:
+        return []
+    rows = TaskAlert.objects.select_related("task__process__institution", "task__owner").in_bulk([k[0] for k in keys])
+    return [rows[key[0]] for key in keys if key[0] in rows]
 
 
 def _through_task(condition: Q) -> Q:
