@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Queue pages at 10,000 and at 1,000,000 task rows, on PostgreSQL, through HTTP.
 
-    .venv/bin/python bench/queues.py [--rows 1000000] [--small 10000] [--repeats 30] [--plans FILE]
+    .venv/bin/python bench/queues.py [--rows 1000000] [--small 10000] [--runs 5] [--repeats 30] [--plans FILE]
 
 PostgreSQL only (the queues' indexes and plans are PostgreSQL's): DATABASE_URL defaults
 to postgres://postgres@127.0.0.1:5432/yiyang_perf_queues, and like the other benches the
@@ -13,22 +13,25 @@ columns of real rows that one clinic filing left when it went through the servic
 three datasets measured one after the other:
 
 * ``10k``   — about --small task rows: a history of finished filings and a normal open
-  queue (60 waiting in 安文街道's 待领取, 20 held by its reviewer, open steps at the
-  bureaus and other townships);
+  queue (60 waiting in the queue township's 待领取, 20 held by its reviewer, open steps
+  at the bureaus and other townships);
 * ``a``     — history grows: finished filings added until the table holds --rows rows;
   the open queues stay as they were;
-* ``b``     — open work grows: 25,000 filings waiting in 安文街道's 待领取 (the history of
+* ``b``     — open work grows: 25,000 filings waiting in that township's 待领取 (the history of
   ``a`` trimmed so the table still holds --rows rows).
 
 Deadline alerts exist as the deadline watch would have made them: on open steps due
 today or tomorrow (due soon) and past their date (overdue), and on a share of the
 finished ones (alerts are never deleted).
 
-For each dataset it requests every queue page --repeats times through Django's test
-client — the pages 待领取, 待办, 已办 (twp-anwen) and 本单位在办 (twp-anwen-head), and
-``/api/v1/tasks/?view=…`` for the same four — and prints p50 and p95 of the wall time
-and the SQL count of one request (CaptureQueriesContext); then the ratios of ``a`` and
-``b`` to ``10k``. Targets (issue #13): p95 at 1,000,000 rows ≤ 1.2 × p95 at 10,000, and
+The three datasets live in three databases (the larger ones cloned with CREATE
+DATABASE … TEMPLATE), so they are measured interleaved: in each of --runs runs, --repeats
+rounds, each round requesting every page of each dataset in turn through Django's test
+client — the pages 待领取, 待办, 已办 (its reviewer) and 本单位在办 (its head), and
+``/api/v1/tasks/?view=…`` for the same four. It prints, per page and dataset, the median
+over the runs of each run's p50 and p95 wall time, the ratio of the p95 at 1M to the p95
+at 10k (per run, then the median), and the SQL count of one request
+(CaptureQueriesContext). Targets (issue #13): p95 at 1,000,000 rows ≤ 1.2 × p95 at 10,000, and
 ≤ 10 SQL per page. --plans FILE writes EXPLAIN (ANALYZE, BUFFERS) of each page's row
 query and alert query at the large sizes.
 """
@@ -42,7 +45,9 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yiyang
 
 from harness import ThrowawayDatabase, median, percentile  # noqa: E402 - sets sys.path and the settings module
 
-QUEUE_USER, HEAD_USER = "twp-anwen", "twp-anwen-head"
+# The queue township is the one with the most elderly-care institutions (as in
+# bench/decisions.py); its reviewer and its head are the users measured.
+QUEUE_USER, HEAD_USER = "queue-reviewer", "queue-head"
 PAGES = [
     ("待领取", QUEUE_USER, "/tasks/?view=queue"),
     ("待办", QUEUE_USER, "/tasks/?view=inbox"),
@@ -140,18 +145,25 @@ class Bench:
         log(f"  template filing {case.case_no}: tasks {list(self.template_tasks)}")
 
     def ids(self):
+        from django.db.models import Count, Q
+
         from institutions.models import Department, Institution, Township
         from permissions.models import User
 
+        elderly = Q(institutions__kind=Institution.Kind.ELDERLY_CARE, institutions__is_active=True)
+        self.queue_township = (
+            Township.objects.annotate(homes=Count("institutions", filter=elderly)).order_by("-homes", "id").first()
+        )
         users = dict(User.objects.values_list("username", "pk"))
+        users[QUEUE_USER] = users[f"twp-{self.queue_township.code}"]
+        users[HEAD_USER] = users[f"twp-{self.queue_township.code}-head"]
         self.users = users
-        self.anwen = Township.objects.get(code="anwen")
         self.departments = {d.code: d.pk for d in Department.objects.all()}
         institutions = list(
             Institution.objects.filter(kind=Institution.Kind.ELDERLY_CARE, is_active=True).select_related("township")
         )
         self.institutions = [(i.pk, i.township_id, users[f"twp-{i.township.code}"]) for i in institutions]
-        self.anwen_homes = [row for row in self.institutions if row[1] == self.anwen.pk]
+        self.queue_township_homes = [row for row in self.institutions if row[1] == self.queue_township.pk]
         self.townships = {t.pk: t for t in Township.objects.all()}
 
     # --- bulk SQL ---------------------------------------------------------------------
@@ -251,10 +263,10 @@ class Bench:
 
     def normal_open_queue(self, cursor) -> int:
         """What a county has open on an ordinary day."""
-        anwen = self.anwen_homes
-        made = self.open_work(cursor, 60, homes=anwen, node="township_review", status="NEW", owner=None)
+        homes = self.queue_township_homes
+        made = self.open_work(cursor, 60, homes=homes, node="township_review", status="NEW", owner=None)
         made += self.open_work(
-            cursor, 20, homes=anwen, node="township_review", status="ASSIGNED", owner=str(self.users[QUEUE_USER])
+            cursor, 20, homes=homes, node="township_review", status="ASSIGNED", owner=str(self.users[QUEUE_USER])
         )
         made += self.open_work(cursor, 100, homes=self.institutions, node="township_review", status="NEW", owner=None)
         made += self.open_work(
@@ -282,15 +294,15 @@ class Bench:
             "SELECT count(*), count(*) FILTER (WHERE status IN ('NEW', 'ASSIGNED') AND flow_task_type = 'HUMAN'), "
             "count(*) FILTER (WHERE status = 'NEW' AND owner_permission_obj_pk = %s AND flow_task_type = 'HUMAN'), "
             "count(*) FILTER (WHERE status = 'DONE' AND owner_id = %s) FROM workflows_casetask",
-            [str(self.anwen.pk), self.users[QUEUE_USER]],
+            [str(self.queue_township.pk), self.users[QUEUE_USER]],
         )
         total, open_, queue, archive = cursor.fetchone()
         cursor.execute("SELECT count(*) FROM workflows_taskalert")
         alerts = cursor.fetchone()[0]
         self.total_rows = total
         return (
-            f"{total:,} task rows; {open_:,} open review steps; {queue:,} in {QUEUE_USER}'s 待领取 (township);"
-            f" {archive:,} finished by {QUEUE_USER}; {alerts:,} alerts"
+            f"{total:,} task rows; {open_:,} open review steps; {queue:,} in twp-{self.queue_township.code}'s 待领取 (township);"
+            f" {archive:,} finished by twp-{self.queue_township.code}; {alerts:,} alerts"
         )
 
     # --- measuring ----------------------------------------------------------------------
@@ -356,7 +368,7 @@ class Bench:
             clients[key] = {}
             for user in (QUEUE_USER, HEAD_USER):
                 clients[key][user] = Client()
-                clients[key][user].force_login(User.objects.get(username=user))
+                clients[key][user].force_login(User.objects.get(pk=self.users[user]))
             counts[key] = {}
             for title, user, url in PAGES:
                 for _ in range(self.args.warmup):
@@ -457,7 +469,9 @@ class Bench:
         self.use(names["b"])
         with connection.cursor() as cursor:
             started = time.perf_counter()
-            self.open_work(cursor, BIG_QUEUE, homes=self.anwen_homes, node="township_review", status="NEW", owner=None)
+            self.open_work(
+                cursor, BIG_QUEUE, homes=self.queue_township_homes, node="township_review", status="NEW", owner=None
+            )
             self.trim_history(cursor)
             log(f"  dataset b built in {time.perf_counter() - started:.1f} s")
             self.analyze(cursor)

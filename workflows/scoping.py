@@ -121,29 +121,34 @@ def deadline_alerts(user, *, today=None, limit: int | None = None) -> list[TaskA
     the user's 待领取 — while still not overdue; overdue escalations of the open steps of
     the units the user heads.
 
-    Each of the three is read from the user's own queue: the query walks the index that
-    orders that queue by due date and looks up each step's alert by (task, kind), so it
-    stops after `limit` alerts whatever the number of open steps or of alerts in the
-    county. The three are disjoint (a step is unclaimed or assigned; an alert is due soon
+    Each of the three is bounded whatever the number of open steps or of alerts in the
+    county: the overdue escalations walk the index that orders the unit's open steps by
+    due date and look up each step's alert by task, stopping after `limit`; the due-soon
+    reminders start from the live reminders (due today or later: a working day's worth)
+    and keep those of the user's own 待办 and 待领取. The three are disjoint (a step is unclaimed or assigned; an alert is due soon
     or overdue), so their first `limit` rows merged by due date are the answer. Two
     statements at most: the keys of all three (one UNION ALL), then the alerts shown; a
     user with no alerts costs one.
     """
     today = today or timezone.localdate()
     grants = grants_for(user)
-    due_soon = Q(kind=TaskAlert.Kind.DUE_SOON, task__due__gte=today)
+    # The alert keeps its step's due date: the reminders not yet past it are few, and an
+    # index on them (task_alert_due_soon) finds them without reading the queue.
+    due_soon = Q(kind=TaskAlert.Kind.DUE_SOON, due__gte=today, task__due__gte=today)
+    # Each source: the alerts, the condition on their steps, and the due date the part is
+    # ordered by — the reminder's own (its index's order), or the step's (the unit's index).
     sources = [
-        (due_soon, _inbox_condition(user, grants)),
-        (due_soon, _queue_condition(grants)),
-        (Q(kind=TaskAlert.Kind.OVERDUE), _unit_condition(grants)),
+        (due_soon, _inbox_condition(user, grants), "due"),
+        (due_soon, _queue_condition(grants), "due"),
+        (Q(kind=TaskAlert.Kind.OVERDUE), _unit_condition(grants), "task__due"),
     ]
     # PostgreSQL orders each part by due date and stops it at `limit`; SQLite allows neither
     # inside a UNION and reads the user's alert keys whole (an embedded installation is small).
     stops = limit is not None and connection.features.supports_slicing_ordering_in_compound
     parts = []
-    for kind, tasks in sources:
-        part = TaskAlert.objects.filter(kind, _through_task(tasks)).values_list("pk", "task__due", "task_id")
-        parts.append(part.order_by("task__due", "task_id")[:limit] if stops else part.order_by())
+    for kind, tasks, due in sources:
+        part = TaskAlert.objects.filter(kind, _through_task(tasks)).values_list("pk", due, "task_id")
+        parts.append(part.order_by(due, "task_id")[:limit] if stops else part.order_by())
     # First the keys, in one statement: (… LIMIT n) UNION ALL (… LIMIT n) UNION ALL (… LIMIT n),
     # an empty source left out; then, only if there are any, the alerts shown, with their rows.
     keys = sorted(parts[0].union(*parts[1:], all=True), key=lambda key: (key[1] is None, key[1], key[2]))
