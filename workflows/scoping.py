@@ -8,8 +8,9 @@ viewflow owner permission each task carries (workflows/units.py).
 
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 from viewflow.workflow.status import STATUS
@@ -135,6 +136,21 @@ def deadline_alerts(user, *, today=None, limit: int | None = None) -> list[TaskA
     # The alert keeps its step's due date: the reminders not yet past it are few, and an
     # index on them (task_alert_due_soon) finds them without reading the queue.
     due_soon = Q(kind=TaskAlert.Kind.DUE_SOON, due__gte=today, task__due__gte=today)
+    if connection.vendor == "postgresql":
+        # Look the user's steps up among the live reminders' steps (a few hundred at most, by
+        # primary key), not the live reminders among the user's steps: PostgreSQL cannot see
+        # that a queue's steps due from today on are mostly open work, and with 25,000 in one
+        # queue it probed every one of them (14 ms). ``id = ANY(ARRAY(SELECT …))`` is an
+        # InitPlan the planner sizes small, so it starts from the reminders (0.5 ms).
+        live = TaskAlert.objects.filter(kind=TaskAlert.Kind.DUE_SOON, due__gte=today).order_by().values("task_id")
+        among_live = Func(
+            F("task__id"),
+            ArraySubquery(live),
+            template="%(expressions)s)",
+            arg_joiner=" = ANY(",
+            output_field=BooleanField(),
+        )
+        due_soon &= Q(among_live)
     # Each source: the alerts, the condition on their steps, and the due date the part is
     # ordered by — the reminder's own (its index's order), or the step's (the unit's index).
     sources = [
