@@ -125,23 +125,24 @@ def deadline_alerts(user, *, today=None, limit: int | None = None) -> list[TaskA
     Each of the three is bounded whatever the number of open steps or of alerts in the
     county: the overdue escalations walk the index that orders the unit's open steps by
     due date and look up each step's alert by task, stopping after `limit`; the due-soon
-    reminders start from the live reminders (due today or later: a working day's worth)
-    and keep those of the user's own 待办 and 待领取. The three are disjoint (a step is unclaimed or assigned; an alert is due soon
-    or overdue), so their first `limit` rows merged by due date are the answer. Two
-    statements at most: the keys of all three (one UNION ALL), then the alerts shown; a
-    user with no alerts costs one.
+    reminders start from the live reminders (due today or later: a working day's worth
+    of steps, task_alert_due_soon) and keep those of the user's own 待办 and 待领取. The
+    three are disjoint (a step is unclaimed or assigned; an alert is due soon or overdue),
+    so their first `limit` rows merged by due date are the answer. Two statements at
+    most: the keys of all three (one UNION ALL), then the alerts shown; a user with no
+    alerts costs one.
     """
     today = today or timezone.localdate()
     grants = grants_for(user)
-    # The alert keeps its step's due date: the reminders not yet past it are few, and an
-    # index on them (task_alert_due_soon) finds them without reading the queue.
-    due_soon = Q(kind=TaskAlert.Kind.DUE_SOON, due__gte=today, task__due__gte=today)
+    # A reminder keeps its step's due date (set once): those not yet past it are few, and
+    # task_alert_due_soon finds them without reading any queue.
+    due_soon = Q(kind=TaskAlert.Kind.DUE_SOON, due__gte=today)
     if connection.vendor == "postgresql":
-        # Look the user's steps up among the live reminders' steps (a few hundred at most, by
-        # primary key), not the live reminders among the user's steps: PostgreSQL cannot see
-        # that a queue's steps due from today on are mostly open work, and with 25,000 in one
-        # queue it probed every one of them (14 ms). ``id = ANY(ARRAY(SELECT …))`` is an
-        # InitPlan the planner sizes small, so it starts from the reminders (0.5 ms).
+        # Fetch the user's steps by primary key among the live reminders' steps, not the
+        # reminders among the user's steps: PostgreSQL cannot tell that a queue's steps due
+        # from today on are mostly open work, and with 25,000 in one queue and a million
+        # rows it walked the queue's index for each reminder (31 ms). As an InitPlan array
+        # (``id = ANY(ARRAY(SELECT …))``) the reminders come first: 451 probes, 2 ms.
         live = TaskAlert.objects.filter(kind=TaskAlert.Kind.DUE_SOON, due__gte=today).order_by().values("task_id")
         among_live = Func(
             F("task__id"),
@@ -163,11 +164,19 @@ def deadline_alerts(user, *, today=None, limit: int | None = None) -> list[TaskA
     stops = limit is not None and connection.features.supports_slicing_ordering_in_compound
     parts = []
     for kind, tasks, due in sources:
-        part = TaskAlert.objects.filter(kind, _through_task(tasks)).values_list("pk", due, "task_id")
+        part = TaskAlert.objects.filter(kind, _through_task(tasks)).values_list("pk", "task__due", "task_id", "kind")
         parts.append(part.order_by(due, "task_id")[:limit] if stops else part.order_by())
     # First the keys, in one statement: (… LIMIT n) UNION ALL (… LIMIT n) UNION ALL (… LIMIT n),
     # an empty source left out; then, only if there are any, the alerts shown, with their rows.
-    keys = sorted(parts[0].union(*parts[1:], all=True), key=lambda key: (key[1] is None, key[1], key[2]))
+    keys = sorted(
+        # A reminder whose step is past due is no longer "due soon" (only if a due date was moved).
+        (
+            key
+            for key in parts[0].union(*parts[1:], all=True)
+            if key[3] == TaskAlert.Kind.OVERDUE or (key[1] and key[1] >= today)
+        ),
+        key=lambda key: (key[1] is None, key[1], key[2]),
+    )
     keys = keys[:limit] if limit is not None else keys
     if not keys:
         return []
