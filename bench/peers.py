@@ -435,6 +435,7 @@ class Child:
 
 
 def main(argv=None) -> int:
+    global SERVER
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds (default 7, at least 5)")
     parser.add_argument(
@@ -443,7 +444,6 @@ def main(argv=None) -> int:
     parser.add_argument("--server", default=SERVER, help=f"PostgreSQL server, no database name (default {SERVER})")
     parser.add_argument("--serve", choices=SYSTEMS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    global SERVER
     SERVER = args.server.rstrip("/")
     if args.serve:
         return serve(args.serve)
