@@ -35,7 +35,7 @@ from workflows.models import CaseState
 from . import serializers as s
 from .common import IsAdmin, IsAuditor, body, case_response, paginated
 from .errors import error_response
-from .pagination import PageNumberPagination
+from .pagination import PageNumberPagination, UncountedPagination
 
 # --- auth and people -------------------------------------------------------------------
 
@@ -230,7 +230,8 @@ TASK_VIEWS = {"inbox": scoping.task_inbox, "queue": scoping.task_queue, "archive
 
 
 class TaskListView(APIView):
-    pagination_class = PageNumberPagination
+    # No COUNT(*) over a queue of thousands: `count` is null until the last page (api/pagination.py).
+    pagination_class = UncountedPagination
 
     @extend_schema(
         parameters=[
@@ -249,7 +250,9 @@ class TaskListView(APIView):
         filters = TaskFilters.from_query(
             request.query_params, strict=True, default_sort="-finished" if view == "archive" else "due"
         )
-        return paginated(request, self, filter_tasks(selector(request.user), filters), s.TaskSerializer)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(filter_tasks(selector(request.user), filters), request, view=self)
+        return paginator.get_paginated_response(s.TaskSerializer(page, many=True).data)
 
 
 class TaskClaimView(APIView):

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -41,6 +40,41 @@ QUEUES = {
 }
 
 
+PAGE_SIZE = 25
+
+
+class UncountedPage:
+    """One page of a list read as page_size + 1 rows: whether a next page exists, never how many.
+
+    A queue can hold tens of thousands of steps; a COUNT(*) over them would cost more than
+    the page itself (docs/performance.md), and nobody pages to the 900th page of 待领取 —
+    they search or sort instead. The pager says 上一页 / 下一页 and the page's number.
+    """
+
+    def __init__(self, rows, number: int, size: int = PAGE_SIZE) -> None:
+        fetched = list(rows[(number - 1) * size : number * size + 1])
+        self.number = number
+        self.object_list = fetched[:size]
+        self.has_next = len(fetched) > size
+        self.has_previous = number > 1
+        self.previous_page_number = number - 1
+        self.next_page_number = number + 1
+
+    @classmethod
+    def of(cls, rows, page: str | None) -> "UncountedPage":
+        try:
+            number = int(page or 1)
+        except ValueError:
+            number = 1
+        return cls(rows, min(max(number, 1), 10_000))
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
 @login_required
 def task_list(request):
     view = request.GET.get("view", "inbox")
@@ -51,8 +85,9 @@ def task_list(request):
         request.GET, strict=False, default_sort="-finished" if view == "archive" else "due"
     )
     tasks = filter_tasks(QUEUES[view][1](request.user).select_related("process__institution"), filters)
-    page = Paginator(tasks, 25).get_page(request.GET.get("page"))
-    alerts = list(scoping.deadline_alerts(request.user)[: ALERTS_SHOWN + 1])
+    page = UncountedPage.of(tasks, request.GET.get("page"))
+    # One more than shown tells whether there are more, without counting them.
+    alerts = scoping.deadline_alerts(request.user, limit=ALERTS_SHOWN + 1)
     return render(
         request,
         "workflows/task_list.html",
@@ -65,9 +100,7 @@ def task_list(request):
             "sorts": SORTS_BY_VIEW["archive" if view == "archive" else "open"],
             "page": page,
             "alerts": alerts[:ALERTS_SHOWN],
-            "alerts_more": scoping.deadline_alerts(request.user).count() - ALERTS_SHOWN
-            if len(alerts) > ALERTS_SHOWN
-            else 0,
+            "alerts_more": len(alerts) > ALERTS_SHOWN,
             "can_head": scoping.can_head_any(request.user),
         },
     )

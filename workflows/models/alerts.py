@@ -28,6 +28,12 @@ class TaskAlert(models.Model):
             # Once per task and kind: a beat that runs twice (or two beats) alerts once.
             models.UniqueConstraint(fields=["task", "kind"], name="task_alert_once"),
         ]
+        indexes = [
+            # The live due-soon reminders, by due date: those not yet past their date are the
+            # few steps due today or on the next working day, however many alerts the years
+            # left behind (workflows/scoping.py deadline_alerts starts from them).
+            models.Index(fields=["due", "task"], condition=models.Q(kind="due_soon"), name="task_alert_due_soon"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.task_id}"

@@ -7,6 +7,7 @@ comment, missing items and due date instead of an untyped JSON blob.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import AbstractProcess, AbstractTask
@@ -142,9 +143,35 @@ class CaseTask(AbstractTask):
         verbose_name = _("环节")
         verbose_name_plural = _("环节")
         ordering = ["id"]
+        # Each queue page reads its rows straight off one index in the page's default order
+        # and stops after a page (docs/performance.md shows the plans). The partial indexes
+        # hold only the rows their queue can show, so a history of a million finished steps
+        # does not grow the open queues' indexes, and the 已办 index holds no open work.
         indexes = [
-            # the claim queue: open tasks of a jurisdiction
-            models.Index(fields=["status", "owner_permission", "owner_permission_obj_pk"], name="task_queue"),
+            # 待领取: open, unassigned review steps of a unit, by promised date
+            models.Index(
+                fields=["owner_permission", "owner_permission_obj_pk", "due", "id"],
+                condition=Q(flow_task_type="HUMAN", status=STATUS.NEW),
+                name="task_queue_due",
+            ),
+            # 本单位在办: every open step of a unit, claimed or not, by promised date
+            models.Index(
+                fields=["owner_permission", "owner_permission_obj_pk", "due", "id"],
+                condition=Q(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED]),
+                name="task_unit_open_due",
+            ),
+            # 待办: the steps a user holds, by promised date
+            models.Index(
+                fields=["owner", "due", "id"],
+                condition=Q(flow_task_type="HUMAN", status=STATUS.ASSIGNED),
+                name="task_inbox_due",
+            ),
+            # 已办: the steps a user finished, latest first
+            models.Index(
+                fields=["owner", "-finished", "-id"],
+                condition=Q(flow_task_type="HUMAN", status=STATUS.DONE),
+                name="task_archive_finished",
+            ),
             # which cases were routed to a unit
             models.Index(fields=["owner_permission", "owner_permission_obj_pk", "process"], name="task_routed"),
             models.Index(fields=["owner", "status"], name="task_owner_status"),
