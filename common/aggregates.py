@@ -4,6 +4,8 @@ Django 5.2 has StringAgg only in django.contrib.postgres; the embedded SQLite se
 needs the same query to run, so the one aggregate the product uses is written here.
 """
 
+from typing import Any
+
 from django.db.models import Aggregate, CharField, Value
 
 
@@ -13,8 +15,8 @@ class JoinedText(Aggregate):
     function = "STRING_AGG"
     output_field = CharField()
 
-    def __init__(self, expression, separator: str = ",", **extra):
+    def __init__(self, expression: Any, separator: str = ",", **extra: Any) -> None:
         super().__init__(expression, Value(separator), **extra)
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
