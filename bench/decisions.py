@@ -133,9 +133,11 @@ class Bench:
 
     def user(self, username: str):
         """A fresh user object, as each request loads one (grants and roles are cached per object)."""
+        from permissions.loading import with_jurisdiction
         from permissions.models import User
 
-        return User.objects.select_related("institution", "township", "department").get(username=username)
+        # What the authentication back-ends load per request: unit, roles and grants in one query.
+        return with_jurisdiction(User.objects.filter(username=username)).get()
 
     def submit(self, institution, *, insurance: bool = False):
         from common.validators import check_upload

@@ -134,9 +134,11 @@ class Yiyang:
         self.database.destroy()
 
     def user(self, username):
+        from permissions.loading import with_jurisdiction
         from permissions.models import User
 
-        return User.objects.select_related("institution", "township", "department").get(username=username)
+        # What the authentication back-ends load per request: unit, roles and grants in one query.
+        return with_jurisdiction(User.objects.filter(username=username)).get()
 
     def start(self):
         from common.validators import check_upload

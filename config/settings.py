@@ -114,6 +114,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# How long an action waits for a case another request is saving before answering 409.
+FLOW_LOCK_TIMEOUT_MS = int(os.environ.get("FLOW_LOCK_TIMEOUT_MS", "3000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Set once per connection (libpq ``options``) rather than with SET LOCAL in every
+    # locking transaction: the decision's hot path then needs no savepoint around its lock
+    # (workflows/locking.py). No statement of the product waits on a row lock for longer.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={FLOW_LOCK_TIMEOUT_MS}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -----------------------------------------------------------------------------
@@ -368,5 +375,3 @@ LOGGING = {
 }
 # The locked-out page says for how long (permissions/lockout.py); the API says the same.
 AXES_LOCKOUT_CALLABLE = "permissions.lockout.lockout_page"
-# How long an action waits for a case another request is saving before answering 409.
-FLOW_LOCK_TIMEOUT_MS = int(os.environ.get("FLOW_LOCK_TIMEOUT_MS", "3000"))

@@ -28,6 +28,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
             write_root(*create_root())
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a rolled-back test must not leave the county
+    data it changed (departments, promised days, holidays — common/cached.py) cached."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def signing_root(django_db_setup):
     """The root certificate's path, for tests that build a trust store from it."""

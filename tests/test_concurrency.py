@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection, connections, transaction
-from django.test import override_settings
 from rest_framework.test import APIClient
 from viewflow.workflow.status import STATUS
 
@@ -132,8 +131,9 @@ def test_same_institution_submitting_twice_at_once_files_one_case(demo, users, d
     assert Case.objects.filter(institution=applicant.institution).count() == 1
 
 
-@override_settings(FLOW_LOCK_TIMEOUT_MS=300)
 def test_a_busy_lock_is_a_409_not_a_500(demo, users, driver):
+    """lock_timeout is a connection setting (FLOW_LOCK_TIMEOUT_MS, config/settings.py); shortened here."""
+    require_services(postgres=True)
     case = driver.submit()
     task = driver.open_task(case, "twp-anwen")
     holding, release = threading.Event(), threading.Event()
@@ -153,6 +153,8 @@ def test_a_busy_lock_is_a_409_not_a_500(demo, users, driver):
         assert holding.wait(5)
         client = APIClient()
         client.force_authenticate(users("twp-anwen"))
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
         started = time.monotonic()
         response = client.post(f"/api/v1/tasks/{task.pk}/claim/")
         waited = time.monotonic() - started
@@ -162,6 +164,8 @@ def test_a_busy_lock_is_a_409_not_a_500(demo, users, driver):
     finally:
         release.set()
         holder.join()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
     # Once the other transaction is gone, the same request succeeds.
     response = client.post(f"/api/v1/tasks/{task.pk}/claim/")
     assert response.status_code == 200

@@ -27,10 +27,23 @@ from datetime import date, timedelta
 import chinese_calendar
 from django.db.models import Count
 
+from common.cached import cached, forget_on_change
+
 from .models import CalendarDay, CalendarYear
 from .models.calendar import FIRST_YEAR, LAST_YEAR
 
 logger = logging.getLogger(__name__)
+
+# Every due date reads the year's overrides: they come from the shared cache (common/cached.py).
+ENTERED_YEARS_KEY = "calendar:entered-years"
+
+
+def overrides_key(year: int) -> str:
+    return f"calendar:overrides:{year}"
+
+
+forget_on_change(CalendarDay, lambda day: [overrides_key(day.date.year)])
+forget_on_change(CalendarYear, lambda year: [ENTERED_YEARS_KEY])
 
 HOLIDAY, WORKDAY = "holiday", "workday"
 KIND_LABELS = {HOLIDAY: "节假日", WORKDAY: "调休上班日"}
@@ -101,14 +114,17 @@ class WorkingCalendar:
 
     def overrides(self, year: int) -> dict[date, bool]:
         if year not in self._overrides:
-            self._overrides[year] = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"))
+            self._overrides[year] = cached(
+                overrides_key(year),
+                lambda: dict(CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday")),
+            )
         return self._overrides[year]
 
     def is_known(self, year: int) -> bool:
         if library_knows(year):
             return True
         if self._entered is None:
-            self._entered = set(CalendarYear.objects.values_list("year", flat=True))
+            self._entered = cached(ENTERED_YEARS_KEY, lambda: set(CalendarYear.objects.values_list("year", flat=True)))
         return year in self._entered
 
     def is_workday(self, day: date) -> bool:

@@ -17,9 +17,19 @@ from viewflow.workflow.base import Edge
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import STATUS
 
+from common.cached import cached, forget_on_change
+
 from . import units
 from .calendar import add_working_days, working_days_between
 from .models import CaseState, Decision, StepDeadline
+
+
+def step_days_key(procedure: str, step: str) -> str:
+    return f"step-days:{procedure}:{step}"
+
+
+# Every new step reads its promised days (the administrator's StepDeadline row).
+forget_on_change(StepDeadline, lambda row: [step_days_key(row.procedure, row.step)])
 
 
 class DecisionFields(Protocol):
@@ -40,8 +50,32 @@ class StepActivation(ViewActivation):
 
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
-        activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        """viewflow's ``ViewActivation.create``, with the step prepared before its INSERT.
+
+        viewflow inserts the task and only then lets a node touch it, which would cost a
+        second UPDATE for the unit label and due date on every step of every case. The
+        body is viewflow 2.x's, with ``prepare`` moved before ``task.save()``.
+        """
+        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        owner_permission = flow_task.calc_owner_permission(activation)
+        if owner_permission:
+            task.owner_permission = owner_permission
+            task.owner_permission_obj = flow_task.calc_owner_permission_obj(activation)
+        owner = flow_task.calc_owner(activation)
+        if owner:
+            task.owner = owner
+            task.status = STATUS.ASSIGNED
+        if getattr(prev_activation.task, "decision", "") == Decision.RETURN:
+            activation.process.returned_times += 1  # lets a later step skip the look-up of returns
         flow_task.prepare(activation)
+        task.save()
+        task.previous.add(prev_activation.task)
+        activation.process.save()  # only the columns prepare changed (SavesChangedFields), if any
+        if flow_task._on_create is not None:
+            flow_task._on_create(activation)
         return activation
 
     @Activation.status.super()
@@ -106,8 +140,13 @@ class ReviewStep(flow.View):
         """The administrator's figure for this step (StepDeadline), or the flow's default from DOMAIN.md."""
         if self.days is None:
             return None  # a party's own step: no promised deadline
-        row = (
-            StepDeadline.objects.filter(procedure=case.procedure, step=self.name).values_list("days", flat=True).first()
+        row = cached(
+            step_days_key(case.procedure, self.name),
+            lambda: (
+                StepDeadline.objects.filter(procedure=case.procedure, step=self.name)
+                .values_list("days", flat=True)
+                .first()
+            ),
         )
         return row or self.days
 
@@ -121,18 +160,19 @@ class ReviewStep(flow.View):
         task.unit_label = str(task.owner_permission_obj)
         days = self.promised_days(case)
         if days is not None:
-            used = sum(
-                working_days_between(timezone.localdate(t.created), timezone.localdate(t.finished))
-                # only steps that returned the case: after an objection a step starts a fresh period
-                for t in case.task_set.filter(flow_task=self, status=STATUS.DONE, decision=Decision.RETURN).only(
-                    "created", "finished"
-                )
-            )
+            used = self._days_used_before(case) if case.returned_times else 0
             task.due = add_working_days(timezone.localdate(), max(days - used, 0))
-        task.save(update_fields=["unit_label", "due"])
-        if case.state != self.case_state:
-            case.state = self.case_state
-            case.save(update_fields=["state"])
+        case.state = self.case_state  # saved with the new task (StepActivation.create)
+
+    def _days_used_before(self, case) -> int:
+        """Working days this step already spent on the case before it returned it."""
+        return sum(
+            working_days_between(timezone.localdate(t.created), timezone.localdate(t.finished))
+            # only steps that returned the case: after an objection a step starts a fresh period
+            for t in case.task_set.filter(flow_task=self, status=STATUS.DONE, decision=Decision.RETURN).only(
+                "created", "finished"
+            )
+        )
 
 
 class ConfirmStep(ReviewStep):
@@ -173,7 +213,4 @@ class Supplement(flow.View):
     def prepare(self, activation) -> None:
         task, case = activation.task, activation.process
         task.unit_label = str(task.owner_permission_obj)
-        task.save(update_fields=["unit_label"])
-        if case.state != self.case_state:
-            case.state = self.case_state
-            case.save(update_fields=["state"])
+        case.state = self.case_state  # saved with the new task (StepActivation.create)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from common.cached import cached, forget_on_change
 from institutions.models import Department
 from permissions.roles import ACT_FOR_INSTITUTION, REVIEW_DEPARTMENT, REVIEW_TOWNSHIP
 
@@ -22,9 +23,17 @@ class Unit:
     name: str
 
 
+def department_key(code: str) -> str:
+    return f"department:{code}"
+
+
+# Every step routed to a bureau reads its row (the task's permission object and label).
+forget_on_change(Department, lambda department: [department_key(department.code)])
+
+
 def _department(code: str) -> Callable[[models.Model], models.Model]:
     def resolve(case: models.Model) -> models.Model:
-        return Department.objects.get(code=code)
+        return cached(department_key(code), lambda: Department.objects.get(code=code))
 
     return resolve
 

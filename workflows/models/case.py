@@ -14,6 +14,7 @@ from viewflow.workflow.models import AbstractProcess, AbstractTask
 from viewflow.workflow.status import STATUS
 
 from common import procedures
+from common.changed_fields import SavesChangedFields
 
 
 class CaseState(models.TextChoices):
@@ -39,7 +40,7 @@ class Decision(models.TextChoices):
     REJECT = "reject", _("不予通过")
 
 
-class Case(AbstractProcess):
+class Case(SavesChangedFields, AbstractProcess):
     """One application (办件), from submission to its final document."""
 
     case_no = models.CharField(_("办件编号"), max_length=32, unique=True)
@@ -62,6 +63,9 @@ class Case(AbstractProcess):
     amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2, null=True, blank=True)
     # viewflow writes error details here when a background node fails.
     data = models.JSONField(default=dict, blank=True)
+    # How often a reviewer returned the case for supplement: while 0, a new step has no
+    # time used before to subtract and skips that look-up (workflows/nodes.py).
+    returned_times = models.PositiveIntegerField(_("退回补正次数"), default=0)
 
     class Meta:
         verbose_name = _("办件")
@@ -127,7 +131,7 @@ class CaseParty(models.Model):
         return f"{self.case_id} · {self.institution_id} ({self.role})"
 
 
-class CaseTask(AbstractTask):
+class CaseTask(SavesChangedFields, AbstractTask):
     """A step of a case: who holds it, until when, and what they decided."""
 
     # viewflow reads the tasks of a process as process.task_set

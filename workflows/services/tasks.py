@@ -9,6 +9,7 @@ and in the hands the user saw.
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
+from django.db import OperationalError, transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
@@ -32,6 +33,38 @@ def locked_activation(task: CaseTask):
             yield activation
     except FlowLockFailed:
         raise Conflict(_("该办件正在被他人处理，请稍后重试。"), code="busy") from None
+
+
+@contextmanager
+def locked_task(user, task_id, *, reviews_only: bool = True):
+    """The user's task and its case, locked and read in ONE query, as an activation.
+
+    The lock comes first: SELECT … FOR UPDATE OF the task and the case, with the user's
+    scope (scoping.workable_tasks) in the same WHERE — a task outside it is NotFound,
+    whatever its state — and the case's township and institution joined, so neither the
+    permission check nor viewflow reads the rows again. Locking the case row is
+    viewflow's process lock (workflows/locking.py takes the same row), so every other
+    action on the case waits; a wait longer than ``lock_timeout`` is a 409.
+    """
+    try:
+        pk = int(task_id)
+    except (ValueError, TypeError):
+        raise NotFound() from None
+    with transaction.atomic():
+        try:
+            task = (
+                scoping.workable_tasks(user)
+                .select_related("process__township", "process__institution")
+                .select_for_update(of=("self", "process"))
+                .get(pk=pk)
+            )
+        except CaseTask.DoesNotExist:
+            raise NotFound() from None
+        except OperationalError:  # PostgreSQL lock_timeout; SQLite "database is locked"
+            raise Conflict(_("该办件正在被他人处理，请稍后重试。"), code="busy") from None
+        if reviews_only and not isinstance(task.flow_task, ReviewStep):
+            raise NotFound()
+        yield task.flow_task.activation_class(task)
 
 
 @contextmanager
@@ -69,10 +102,7 @@ def _require_open(task: CaseTask) -> None:
 
 
 def claim_task(*, user, task_id) -> CaseTask:
-    task = task_for(user, task_id)
-    if not isinstance(task.flow_task, ReviewStep):
-        raise NotFound()
-    with locked_activation(task) as activation:
+    with locked_task(user, task_id) as activation:
         task = activation.task
         _require_open(task)
         if task.owner_id:
@@ -87,8 +117,7 @@ def claim_task(*, user, task_id) -> CaseTask:
 
 
 def unclaim_task(*, user, task_id) -> CaseTask:
-    task = task_for(user, task_id)
-    with locked_activation(task) as activation:
+    with locked_task(user, task_id, reviews_only=False) as activation:
         task = activation.task
         _require_open(task)
         if task.owner_id != user.pk:
@@ -154,19 +183,20 @@ def reassign_task(*, user, task_id, to_username: object, reason: object = "") ->
 def decide_task(
     *, user, task_id, decision: object, comment: object = "", missing_items: object = (), fields: object = None
 ) -> CaseTask:
-    """Approve, return for supplement, or reject; the flow then routes the case on."""
-    task = task_for(user, task_id)
-    if not isinstance(task.flow_task, ReviewStep):
-        raise NotFound()
-    comment, missing_items = clean_decision(decision=decision, comment=comment, missing_items=missing_items)
-    if fields is not None and not isinstance(fields, dict):
-        raise InvalidInput(fields={"fields": [_("应为对象。")]})
-    step_fields = task.flow_task.decision_fields
-    if fields and step_fields is None:
-        raise InvalidInput(fields={"fields": [_("该环节没有可填写的字段。")]})
-    cleaned = step_fields.clean(task, fields or {}) if step_fields and decision == Decision.APPROVE else {}
-    with locked_activation(task) as activation:
+    """Approve, return for supplement, or reject; the flow then routes the case on.
+
+    Every check runs under the case's lock, after the one query that reads and locks the
+    task (locked_task): a refused decision rolls back having written nothing.
+    """
+    with locked_task(user, task_id) as activation:
         task = activation.task
+        comment, missing_items = clean_decision(decision=decision, comment=comment, missing_items=missing_items)
+        if fields is not None and not isinstance(fields, dict):
+            raise InvalidInput(fields={"fields": [_("应为对象。")]})
+        step_fields = task.flow_task.decision_fields
+        if fields and step_fields is None:
+            raise InvalidInput(fields={"fields": [_("该环节没有可填写的字段。")]})
+        cleaned = step_fields.clean(task, fields or {}) if step_fields and decision == Decision.APPROVE else {}
         _require_open(task)
         if task.owner_id != user.pk:
             raise Forbidden(_("请先领取该任务再办理。") if not task.owner_id else _("该任务已由他人领取。"))
@@ -196,6 +226,7 @@ __all__ = [
     "finish_party_task",
     "locked_activation",
     "locked_case",
+    "locked_task",
     "reassign_task",
     "task_for",
     "unclaim_task",
