@@ -64,7 +64,7 @@ def case_data(case: Case, reveal_ids: bool) -> dict:
         "service_items": agreement.service_items,
         "visits_per_week": agreement.visits_per_week,
         "annual_fee": f"{agreement.annual_fee:.2f}",
-        "renewal_of": agreement.renewal_of.case_no if agreement.renewal_of_id else None,
+        "renewal_of": agreement.renewal_of.case_no if agreement.renewal_of is not None else None,
         "terminated_at": serializers.DateTimeField().to_representation(agreement.terminated_at)
         if agreement.terminated_at
         else None,

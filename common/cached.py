@@ -27,7 +27,7 @@ def cached(key: str, load: Callable[[], T]) -> T:
     if value is _MISSING:
         value = load()
         cache.set(key, value, TIMEOUT)
-    return value  # type: ignore[return-value]
+    return value
 
 
 def forget(keys: Iterable[str]) -> None:

@@ -9,7 +9,8 @@ its ``update_fields``, behaves as Django's own.
 """
 
 import copy
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Self
 
 from django.db import models
 
@@ -22,9 +23,24 @@ class SavesChangedFields(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if (
+            not self._state.adding
+            and getattr(self, "_loaded_values", None) is not None
+            and not args
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            changed = self.changed_fields()
+            if not changed:
+                return
+            kwargs["update_fields"] = changed
+        super().save(*args, **kwargs)
+        self._remember_loaded_values()
+
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any) -> Self:
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._remember_loaded_values()
         return instance
 
@@ -46,18 +62,3 @@ class SavesChangedFields(models.Model):
             for field in self._meta.concrete_fields
             if field.attname in loaded and getattr(self, field.attname) != loaded[field.attname]
         ]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if (
-            not self._state.adding
-            and getattr(self, "_loaded_values", None) is not None
-            and not args
-            and kwargs.get("update_fields") is None
-            and not kwargs.get("force_insert")
-        ):
-            changed = self.changed_fields()
-            if not changed:
-                return
-            kwargs["update_fields"] = changed
-        super().save(*args, **kwargs)
-        self._remember_loaded_values()

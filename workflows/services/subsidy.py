@@ -185,6 +185,7 @@ def lodge_objection(*, user, case_no: str, text: object) -> SubsidyObjection:
         raise Conflict(_("该补助不在公示期内，不能提出异议。"), code="not_on_notice")
     with transaction.atomic():
         ends_on = case.subsidy.notice_ends_on
+        assert ends_on is not None  # set when the notice began (workflows/subsidy.py)
         try:
             SubsidyFlow.public_notice.run(task, objected=True)
         except Exception as error:  # the notice ended meanwhile (the timer, or another objection)
