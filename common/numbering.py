@@ -4,7 +4,7 @@ Every series of the product — case numbers per procedure, filing numbers, each
 unit's document series — takes its numbers here.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from .models import NumberSequence
 
@@ -18,10 +18,15 @@ def take_next(series: str, year: int) -> int:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("take_next() must run inside a transaction")
-    # INSERT .. ON CONFLICT DO NOTHING: the first caller of a new year creates the row,
-    # a concurrent one waits on the unique index and then finds it.
-    NumberSequence.objects.bulk_create([NumberSequence(series=series, year=year)], ignore_conflicts=True)
-    sequence = NumberSequence.objects.select_for_update().get(series=series, year=year)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return sequence.last
+    # One statement on both databases (PostgreSQL; SQLite 3.35+): the first caller of a new
+    # year creates the row with 1, every later one adds 1 — and holds the row lock until
+    # its transaction ends, so a concurrent caller waits and then counts on from it.
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (series, year, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (series, year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [series, year],
+        )
+        (number,) = cursor.fetchone()
+    return int(number)
