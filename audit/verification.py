@@ -1,0 +1,141 @@
+"""Recomputing every chain of the audit log and comparing it with the latest signed statement.
+
+Events are streamed in (chain, seq) order through the unique index, as bare tuples:
+each link is checked (sequence continuity catches a deleted, inserted or reordered
+event; the hash a changed one). A chain rewritten with every hash recomputed is
+consistent in itself; it is caught by the statement, whose per-chain heads and root no
+longer match. Events after the statement are checked for consistency only. Checking
+the statement's PDF signature is the documents layer's part (documents/audit_statements.py).
+"""
+
+from dataclasses import dataclass, field
+
+from .hashing import GENESIS, HASHED_FIELDS, digest, root_of
+from .models import AuditEvent, AuditStatement
+
+CHUNK = 20_000
+MAX_PROBLEMS = 1000
+
+
+@dataclass
+class Verdict:
+    ok: bool = True
+    checked: int = 0
+    first_bad: int | None = None
+    reason: str = ""
+    anchored_through: object = None  # the statement's instant, when one was checked
+    statement: int | None = None  # the statement that no longer matches, if one does not
+    problems: list[tuple[int | None, str]] = field(default_factory=list)
+
+    def fail(self, event_id: int | None, reason: str) -> None:
+        self.ok = False
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append((event_id, reason))
+
+    def as_json(self) -> dict:
+        # Of all the breaks found, name the earliest event (by id), else the first reported.
+        named = [problem for problem in self.problems if problem[0] is not None]
+        first = min(named) if named else (self.problems[0] if self.problems else (None, ""))
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "first_bad": first[0],
+            "anchored_through": self.anchored_through.isoformat() if self.anchored_through else None,
+            "statement": self.statement,
+            "reason": first[1],
+        }
+
+
+def latest_statement() -> AuditStatement | None:
+    return AuditStatement.objects.order_by("-last_event_id", "-id").first()
+
+
+def _rows():
+    """(id, *HASHED_FIELDS, hash) in chain order; a server-side cursor on PostgreSQL."""
+    query = AuditEvent.objects.order_by("chain", "seq").values_list("id", *HASHED_FIELDS, "hash")
+    return query.iterator(chunk_size=CHUNK)
+
+
+def verify_log(statement: AuditStatement | None = None, *, use_latest: bool = True) -> Verdict:
+    """Every link of every chain, then the statement's heads and root against the recomputed ones."""
+    if statement is None and use_latest:
+        statement = latest_statement()
+    cutoff = statement.last_event_id if statement is not None else None
+    verdict = Verdict()
+    heads: dict[str, tuple[int, str, int]] = {}  # chain -> (seq, hash, id) as of the cutoff
+    counted = 0
+    chain, expected, prev, past_cutoff = None, 1, GENESIS, False
+    for row in _rows():
+        event_id, event_chain, seq, prev_hash = row[0], row[1], row[2], row[3]
+        if event_chain != chain:
+            chain, expected, prev, past_cutoff = event_chain, 1, GENESIS, False
+        if seq != expected:
+            if seq > expected:
+                verdict.fail(event_id, f"事件#{event_id}之前缺少链“{chain}”的第{expected}至{seq - 1}号事件（已被删除）")
+            else:
+                verdict.fail(event_id, f"事件#{event_id}在链“{chain}”中的序号{seq}重复或顺序颠倒")
+        elif prev_hash != prev:
+            verdict.fail(event_id, f"事件#{event_id}与链“{chain}”的前一事件不相连（被插入或重排）")
+        elif digest(*row[1:-1]) != row[-1]:
+            verdict.fail(event_id, f"事件#{event_id}的哈希不符（内容被修改）")
+        if cutoff is not None:
+            if event_id <= cutoff:
+                if past_cutoff:
+                    verdict.fail(event_id, f"事件#{event_id}排在声明之后的事件后面（被插入或重排）")
+                heads[chain] = (seq, row[-1], event_id)
+                counted += 1
+            else:
+                past_cutoff = True
+        expected, prev = seq + 1, row[-1]
+        verdict.checked += 1
+    if statement is not None:
+        verdict.anchored_through = statement.at
+        _compare(statement, heads, counted, verdict)
+    return verdict
+
+
+def _compare(statement: AuditStatement, heads: dict, counted: int, verdict: Verdict) -> None:
+    """The statement's stored heads and root against the ones recomputed from the events."""
+    stored = {chain: tuple(value) for chain, value in statement.heads.items()}
+    mismatched = False
+    for chain in sorted(set(stored) | set(heads)):
+        want, have = stored.get(chain), heads.get(chain)
+        if want is not None and have is not None and tuple(want[:2]) == have[:2]:
+            continue
+        mismatched = True
+        if want is None:
+            verdict.fail(have[2], f"链“{chain}”不在声明#{statement.pk}中：其事件在声明之后被插入")
+        elif have is None:
+            verdict.fail(want[2], f"声明#{statement.pk}所记链“{chain}”（至事件#{want[2]}）已不存在：事件被删除")
+        elif have[0] < want[0]:
+            verdict.fail(
+                want[2],
+                f"链“{chain}”在声明#{statement.pk}时到第{want[0]}号（事件#{want[2]}），现只到第{have[0]}号：其后事件被删除",
+            )
+        else:
+            verdict.fail(have[2], f"链“{chain}”的末端与声明#{statement.pk}不符（事件#{have[2]}）：该链被改写")
+    root = root_of([(chain, value[0], value[1]) for chain, value in stored.items()])
+    if root != statement.head:
+        mismatched = True
+        verdict.fail(None, f"声明#{statement.pk}的根哈希与其所记各链末端不符：声明记录被修改")
+    if not mismatched and counted != statement.event_count:
+        mismatched = True
+        verdict.fail(None, f"声明#{statement.pk}记有{statement.event_count}个事件，现有{counted}个")
+    if mismatched:
+        verdict.statement = statement.pk
+
+
+def current_heads(last_event_id: int) -> tuple[dict[str, list], int]:
+    """{chain: [seq, hash, id]} of every chain's last event with id <= last_event_id, and how many events."""
+    heads: dict[str, list] = {}
+    count = 0
+    rows = (
+        AuditEvent.objects.filter(id__lte=last_event_id)
+        .order_by("chain", "seq")
+        .values_list("chain", "seq", "hash", "id")
+        .iterator(chunk_size=CHUNK)
+    )
+    for chain, seq, hash_, event_id in rows:
+        heads[chain] = [seq, hash_, event_id]
+        count += 1
+    return heads, count
