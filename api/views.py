@@ -19,11 +19,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.models import AuditStatement
+from audit.security import record_api_login
 from audit.selectors import filtered_events
 from common import procedures
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedType
 from documents.audit_statements import verify_audit
-from documents.services import correct_document
+from documents.services import correct_document, note_downloaded
 from documents.verification import verify_pdf
 from forms.attachments import UploadedFilesField
 from institutions.models import Department, Institution, Township
@@ -61,6 +62,7 @@ class TokenView(APIView):
         with transaction.atomic():
             Token.objects.filter(user=serializer.validated_data["user"]).delete()
             token = Token.objects.create(user=serializer.validated_data["user"])
+            record_api_login(request=request, user=serializer.validated_data["user"])
         return Response({"token": token.key})
 
 
@@ -312,6 +314,7 @@ class DocumentPdfView(APIView):
         document = scoping.issued_document_for(request.user, pk)
         if document is None:
             raise NotFound()
+        note_downloaded(user=request.user, document=document, via="api")
         return FileResponse(
             document.file.open("rb"),
             content_type="application/pdf",

@@ -17,7 +17,7 @@ class AuditClientAddressMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         address = client_address(request)
-        with client_ip(address if _is_ip(address) else None):
+        with client_ip(address if _is_ip(address) else None, request):
             return self.get_response(request)
 
 

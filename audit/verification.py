@@ -33,9 +33,9 @@ class Verdict:
             self.problems.append((event_id, reason))
 
     def as_json(self) -> dict:
-        # Of all the breaks found, name the earliest event (by id), else the first reported.
+        # The first break found (chains in order, each from its start), else the statement's problem.
         named = [problem for problem in self.problems if problem[0] is not None]
-        first = min(named) if named else (self.problems[0] if self.problems else (None, ""))
+        first = named[0] if named else (self.problems[0] if self.problems else (None, ""))
         return {
             "ok": self.ok,
             "checked": self.checked,
@@ -64,11 +64,20 @@ def verify_log(statement: AuditStatement | None = None, *, use_latest: bool = Tr
     verdict = Verdict()
     heads: dict[str, tuple[int, str, int]] = {}  # chain -> (seq, hash, id) as of the cutoff
     counted = 0
-    chain, expected, prev, past_cutoff = None, 1, GENESIS, False
+    chain, expected, prev, past = None, 1, GENESIS, None  # past: the chain's first event after the cutoff
     for row in _rows():
         event_id, event_chain, seq, prev_hash = row[0], row[1], row[2], row[3]
         if event_chain != chain:
-            chain, expected, prev, past_cutoff = event_chain, 1, GENESIS, False
+            chain, expected, prev, past = event_chain, 1, GENESIS, None
+        if cutoff is not None:
+            if event_id > cutoff:
+                past = past or event_id
+            else:
+                if past is not None:  # an event newer than the statement sits before an anchored one
+                    verdict.fail(past, f"事件#{past}插在声明之前的事件中间（被插入或重排）")
+                    past = None
+                heads[chain] = (seq, row[-1], event_id)
+                counted += 1
         if seq != expected:
             if seq > expected:
                 verdict.fail(event_id, f"事件#{event_id}之前缺少链“{chain}”的第{expected}至{seq - 1}号事件（已被删除）")
@@ -78,14 +87,6 @@ def verify_log(statement: AuditStatement | None = None, *, use_latest: bool = Tr
             verdict.fail(event_id, f"事件#{event_id}与链“{chain}”的前一事件不相连（被插入或重排）")
         elif digest(*row[1:-1]) != row[-1]:
             verdict.fail(event_id, f"事件#{event_id}的哈希不符（内容被修改）")
-        if cutoff is not None:
-            if event_id <= cutoff:
-                if past_cutoff:
-                    verdict.fail(event_id, f"事件#{event_id}排在声明之后的事件后面（被插入或重排）")
-                heads[chain] = (seq, row[-1], event_id)
-                counted += 1
-            else:
-                past_cutoff = True
         expected, prev = seq + 1, row[-1]
         verdict.checked += 1
     if statement is not None:
