@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
 
 from audit.triggers import SQLITE_CREATE, SQLITE_DROP
 from audit.triggers import TABLE as AUDIT_TABLE
