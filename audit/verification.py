@@ -29,17 +29,18 @@ class Verdict:
     reason: str = ""
     anchored_through: object = None  # the statement's instant, when one was checked
     statement: int | None = None  # the statement that no longer matches, if one does not
-    problems: list[tuple[int | None, str]] = field(default_factory=list)
+    # (chain, event id, reason) in the order found; chain "" for the statement's own problems.
+    problems: list[tuple[str, int | None, str]] = field(default_factory=list)
 
-    def fail(self, event_id: int | None, reason: str) -> None:
+    def fail(self, event_id: int | None, reason: str, chain: str = "\uffff") -> None:
         self.ok = False
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append((event_id, reason))
+            self.problems.append((chain, event_id, reason))
 
     def as_json(self) -> dict:
-        # The first break found (chains in order, each from its start), else the statement's problem.
-        named = [problem for problem in self.problems if problem[0] is not None]
-        first = named[0] if named else (self.problems[0] if self.problems else (None, ""))
+        # The first break in chain order (each chain from its start), else the statement's problem.
+        named = sorted((p for p in self.problems if p[1] is not None), key=lambda p: p[0])
+        first = (named[0] if named else (self.problems[0] if self.problems else ("", None, "")))[1:]
         return {
             "ok": self.ok,
             "checked": self.checked,
@@ -60,8 +61,8 @@ COLUMNS = ("id", "chain", "seq", "at", "actor_id", "actor_name", "role", "unit",
 COLUMNS += ("detail", "hash")
 
 
-def _rows() -> Iterator[tuple]:
-    """Every event as a bare tuple of COLUMNS in (chain, seq) order, streamed.
+def _rows(partition: tuple[int, int] | None = None) -> Iterator[tuple]:
+    """Every event (of one partition of the chains) as a bare tuple of COLUMNS in (chain, seq) order.
 
     On PostgreSQL a named (server-side) cursor on the raw connection, 20,000 rows a
     round trip, the detail left as text for json.loads: Django's per-row machinery
@@ -71,24 +72,36 @@ def _rows() -> Iterator[tuple]:
         yield from AuditEvent.objects.order_by("chain", "seq").values_list(*COLUMNS).iterator(chunk_size=CHUNK)
         return
     columns = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
+    where, params = "", []
+    if partition is not None:
+        where, params = "WHERE mod(abs(hashtext(chain)::bigint), %s) = %s", [partition[1], partition[0]]
     with transaction.atomic():
         connection.ensure_connection()
         with connection.connection.cursor(name="audit_verify") as cursor:
             cursor.itersize = CHUNK
-            cursor.execute(f"SELECT {columns} FROM {AuditEvent._meta.db_table} ORDER BY chain, seq")
+            cursor.execute(f"SELECT {columns} FROM {AuditEvent._meta.db_table} {where} ORDER BY chain, seq", params)
             yield from cursor
 
 
-def verify_log(statement: AuditStatement | None = None, *, use_latest: bool = True) -> Verdict:
-    """Every link of every chain, then the statement's heads and root against the recomputed ones."""
-    if statement is None and use_latest:
-        statement = latest_statement()
-    cutoff = statement.last_event_id if statement is not None else None
-    verdict = Verdict()
-    heads: dict[str, tuple[int, str, int]] = {}  # chain -> (seq, hash, id) as of the cutoff
+@dataclass
+class Partial:
+    """What one pass over (a partition of) the chains found."""
+
+    checked: int = 0
+    counted: int = 0  # events up to the statement's cut-off
+    heads: dict = field(default_factory=dict)  # chain -> (seq, hash, id) as of the cut-off
+    verdict: Verdict = field(default_factory=Verdict)
+
+
+def _check(cutoff: int | None, partition: tuple[int, int] | None = None) -> Partial:
+    """Recompute every hash of the chains streamed, check each link, note the heads at the cut-off."""
+    found = Partial()
+    heads, fail = found.heads, found.verdict.fail
     counted = checked = 0
     chain, expected, prev, past = None, 1, GENESIS, None  # past: the chain's first event after the cutoff
-    for event_id, event_chain, seq, at, actor_id, actor_name, role, unit, ip, action, case_no, detail, hash_ in _rows():
+    for event_id, event_chain, seq, at, actor_id, actor_name, role, unit, ip, action, case_no, detail, hash_ in _rows(
+        partition
+    ):
         if event_chain != chain:
             chain, expected, prev, past = event_chain, 1, GENESIS, None
         if cutoff is not None:
@@ -96,7 +109,7 @@ def verify_log(statement: AuditStatement | None = None, *, use_latest: bool = Tr
                 past = past or event_id
             else:
                 if past is not None:  # an event newer than the statement sits before an anchored one
-                    verdict.fail(past, f"事件#{past}插在声明之前的事件中间（被插入或重排）")
+                    fail(past, f"事件#{past}插在声明之前的事件中间（被插入或重排）", chain)
                     past = None
                 heads[chain] = (seq, hash_, event_id)
                 counted += 1
@@ -104,14 +117,55 @@ def verify_log(statement: AuditStatement | None = None, *, use_latest: bool = Tr
             detail = loads(detail)
         if seq != expected:
             if seq > expected:
-                verdict.fail(event_id, f"事件#{event_id}之前缺少链“{chain}”的第{expected}至{seq - 1}号事件（已被删除）")
+                fail(event_id, f"事件#{event_id}之前缺少链“{chain}”的第{expected}至{seq - 1}号事件（已被删除）", chain)
             else:
-                verdict.fail(event_id, f"事件#{event_id}在链“{chain}”中的序号{seq}重复或顺序颠倒")
+                fail(event_id, f"事件#{event_id}在链“{chain}”中的序号{seq}重复或顺序颠倒", chain)
         elif digest(chain, seq, prev, at, actor_id, actor_name, role, unit, ip, action, case_no, detail) != hash_:
-            verdict.fail(event_id, f"事件#{event_id}的哈希不符（内容被修改，或与前一事件不相连：被插入或重排）")
+            fail(event_id, f"事件#{event_id}的哈希不符（内容被修改，或与前一事件不相连：被插入或重排）", chain)
         expected, prev = seq + 1, hash_
         checked += 1
-    verdict.checked = checked
+    found.checked, found.counted = checked, counted
+    return found
+
+
+def _check_partition(arguments: tuple[int | None, int, int]) -> Partial:
+    """One worker process's share (a fresh connection: a forked child must not use its parent's)."""
+    from django.db import connections
+
+    cutoff, index, count = arguments
+    connections.close_all()
+    try:
+        return _check(cutoff, (index, count))
+    finally:
+        connections.close_all()
+
+
+def verify_log(statement: AuditStatement | None = None, *, use_latest: bool = True, workers: int = 1) -> Verdict:
+    """Every link of every chain, then the statement's heads and root against the recomputed ones.
+
+    ``workers`` > 1 (PostgreSQL, outside a transaction: the management command and the
+    benchmark) splits the chains by a hash of their name over that many processes.
+    """
+    if statement is None and use_latest:
+        statement = latest_statement()
+    cutoff = statement.last_event_id if statement is not None else None
+    if workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        import multiprocessing
+
+        from django.db import connections
+
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_check_partition, [(cutoff, index, workers) for index in range(workers)])
+    else:
+        parts = [_check(cutoff)]
+    verdict, heads, counted = Verdict(), {}, 0
+    for part in parts:
+        verdict.checked += part.checked
+        counted += part.counted
+        heads.update(part.heads)
+        for problem in part.verdict.problems:
+            verdict.fail(problem[1], problem[2], problem[0])
     if statement is not None:
         verdict.anchored_through = statement.at
         _compare(statement, heads, counted, verdict)
@@ -128,16 +182,17 @@ def _compare(statement: AuditStatement, heads: dict, counted: int, verdict: Verd
             continue
         mismatched = True
         if want is None:
-            verdict.fail(have[2], f"链“{chain}”不在声明#{statement.pk}中：其事件在声明之后被插入")
+            verdict.fail(have[2], f"链“{chain}”不在声明#{statement.pk}中：其事件在声明之后被插入", chain)
         elif have is None:
-            verdict.fail(want[2], f"声明#{statement.pk}所记链“{chain}”（至事件#{want[2]}）已不存在：事件被删除")
+            verdict.fail(want[2], f"声明#{statement.pk}所记链“{chain}”（至事件#{want[2]}）已不存在：事件被删除", chain)
         elif have[0] < want[0]:
             verdict.fail(
                 want[2],
                 f"链“{chain}”在声明#{statement.pk}时到第{want[0]}号（事件#{want[2]}），现只到第{have[0]}号：其后事件被删除",
+                chain,
             )
         else:
-            verdict.fail(have[2], f"链“{chain}”的末端与声明#{statement.pk}不符（事件#{have[2]}）：该链被改写")
+            verdict.fail(have[2], f"链“{chain}”的末端与声明#{statement.pk}不符（事件#{have[2]}）：该链被改写", chain)
     root = root_of([(chain, value[0], value[1]) for chain, value in stored.items()])
     if root != statement.head:
         mismatched = True

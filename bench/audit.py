@@ -12,8 +12,8 @@ PostgreSQL (executemany on SQLite), so a million take a minute, not an afternoon
 Prints:
 * build time; the time of one signed statement over all chains (audit_statement);
 * verification: events/s of ``verify_log`` (every chain recomputed, the statement's
-  heads compared) and of ``verify_audit`` (plus the statement's PDF signature),
-  median of --runs; the baseline is streaming the same rows without hashing, measured
+  heads compared), of ``verify_audit`` (plus the statement's PDF signature), and of
+  ``verify_audit`` over --workers processes (``manage.py verify_audit``'s default), median of --runs; the baseline is streaming the same rows without hashing, measured
   in the same run (the ratio says what the hashing costs);
 * the auditor's page, ``GET /api/v1/audit/events/`` through Django's test client as an
   auditor: ?case_no=<a random case> and ?actor=<a random person>&after=<a random
@@ -22,6 +22,7 @@ Prints:
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -40,6 +41,7 @@ def parse_args(argv=None):
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--seed", type=int, default=20261130)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes for the parallel check")
     return parser.parse_args(argv)
 
 
@@ -186,7 +188,9 @@ def main(argv=None) -> int:
         baseline_s, streamed = timed(stream_only, args.runs)
         log_s, log_verdict = timed(lambda: verify_log(statement, use_latest=False), args.runs)
         full_s, full_verdict = timed(verify_audit, args.runs)
-        assert log_verdict.ok and full_verdict.ok, (log_verdict.as_json(), full_verdict.as_json())
+        parallel_s, parallel_verdict = timed(lambda: verify_audit(workers=args.workers), args.runs)
+        for verdict in (log_verdict, full_verdict, parallel_verdict):
+            assert verdict.ok and verdict.checked == total, verdict.as_json()
 
         client = Client()
         client.force_login(User.objects.get(username="auditor"))
@@ -212,6 +216,10 @@ def main(argv=None) -> int:
             f"({log_s / baseline_s:.1f}x the baseline)"
         )
         print(f"  verify_audit (+ the statement's PDF signature): {full_s:.2f} s = {total / full_s:,.0f} events/s")
+        print(
+            f"  verify_audit --workers {args.workers} (chains split by hash over processes): {parallel_s:.2f} s = "
+            f"{total / parallel_s:,.0f} events/s ({full_s / parallel_s:.2f}x one process)"
+        )
         print(
             f"  auditor's page ?case_no=: median {median(case_ms):.1f} ms, p95 {percentile(case_ms, 0.95):.1f} ms "
             f"({len(case_ms)} loads)"

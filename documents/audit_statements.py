@@ -116,10 +116,10 @@ def check_statement_pdf(statement: AuditStatement) -> str:
     return ""
 
 
-def verify_audit() -> Verdict:
+def verify_audit(*, workers: int = 1) -> Verdict:
     """Every chain recomputed, the latest statement's heads and root compared, and its signed PDF checked."""
     statement = latest_statement()
-    verdict = verify_log(statement, use_latest=False)
+    verdict = verify_log(statement, use_latest=False, workers=workers)
     if statement is not None:
         problem = check_statement_pdf(statement)
         if problem:
