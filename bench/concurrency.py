@@ -17,6 +17,7 @@ A throwaway database ``<name>_bench`` is created and dropped; PDFs are not rende
 
 import argparse
 import multiprocessing as mp
+import os
 import sys
 import threading
 import time
@@ -133,6 +134,14 @@ class Sampler(threading.Thread):
                 time.sleep(SAMPLE_SECONDS)
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs from /proc/stat: the box's CPU use during a level."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
 def run_level(clients: int, per_client: int, dsn: dict) -> dict:
     from django.db import connections
 
@@ -149,9 +158,9 @@ def run_level(clients: int, per_client: int, dsn: dict) -> dict:
     sampler = Sampler(dsn)
     sampler.start()
     barrier.wait()
-    began = time.perf_counter()
+    began, cpu_before = time.perf_counter(), cpu_ticks()
     times = [results.get() for _ in workers]
-    wall = time.perf_counter() - began
+    wall, cpu_after = time.perf_counter() - began, cpu_ticks()
     sampler.stop.set()
     sampler.join()
     for worker in workers:
@@ -164,6 +173,7 @@ def run_level(clients: int, per_client: int, dsn: dict) -> dict:
         "wall": wall,
         "slowest": max(times),
         "waiting": waiting_share,
+        "cpu": (cpu_after[0] - cpu_before[0]) / max(1, cpu_after[1] - cpu_before[1]),
         "relations": sampler.relations,
     }
 
@@ -208,6 +218,7 @@ def main(argv=None) -> int:
             print(
                 f"  {clients} client(s): {f['rate']:.1f} decisions/s (runs {', '.join(f'{r:.1f}' for r in f['rates'])}; "
                 f"{f['rate'] / base:.2f}x of {levels[0]}), time waiting on locks {100 * f['waiting']:.1f} %, "
+                f"CPUs busy {100 * f['cpu']:.0f} % of {os.cpu_count()}, "
                 f"lock waits sampled on: {relations}"
             )
         audit_waits = sum(f["relations"][name] for f in figures.values() for name in f["relations"] if "audit" in name)
