@@ -210,3 +210,29 @@ def test_the_commands_print_json_and_exit_1_on_failure(anchored, capsys):
         call_command("verify_audit")
     assert exit_status.value.code == 1
     assert json.loads(capsys.readouterr().out)["first_bad"] == anchored[1][0].pk
+
+
+def test_the_api_lists_statements_and_verifies_for_auditors_only(anchored):
+    from .test_clinic_filing_api import api_as
+
+    auditor = api_as("auditor")
+    listed = auditor.get("/api/v1/audit/statements/")
+    assert listed.status_code == 200
+    body = listed.json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    statement = anchored[2]
+    row = body["results"][0]
+    assert (row["last_event_id"], row["head"], row["document_id"]) == (
+        statement.last_event_id,
+        statement.head,
+        statement.pk,
+    )
+    pdf = auditor.get(row["pdf"])
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF-")
+    verified = auditor.get("/api/v1/audit/verify/").json()
+    assert verified["ok"] and verified["first_bad"] is None and verified["anchored_through"]
+    assert verified["checked"] == AuditEvent.objects.count()
+    for outsider in ("civil-1", "inst-welfare-centre"):
+        client = api_as(outsider)
+        for url in ("/api/v1/audit/statements/", row["pdf"], "/api/v1/audit/verify/"):
+            assert client.get(url).status_code == 403, (outsider, url)
