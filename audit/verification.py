@@ -65,13 +65,17 @@ def _rows(partition: tuple[int, int] | None = None) -> Iterator[tuple]:
     """Every event (of one partition of the chains) as a bare tuple of COLUMNS in (chain, seq) order.
 
     On PostgreSQL a named (server-side) cursor on the raw connection, 20,000 rows a
-    round trip, the detail left as text for json.loads: Django's per-row machinery
-    costs more than the hashing (bench/audit.py). Elsewhere the ORM's iterator.
+    round trip, the detail left as text for json.loads, the instant as microseconds and
+    a case event's case number as NULL: Django's per-row machinery, and parsing
+    timestamps, cost more than the hashing (bench/audit.py). Elsewhere the ORM's iterator.
     """
     if connection.vendor != "postgresql":
         yield from AuditEvent.objects.order_by("chain", "seq").values_list(*COLUMNS).iterator(chunk_size=CHUNK)
         return
-    columns = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
+    # The instant as integer microseconds and the case number as NULL where it is the
+    # chain's name: psycopg's parsing of timestamps was half the time of the whole stream.
+    expressions = {"at": "(extract(epoch from at) * 1000000)::bigint", "case_no": "NULLIF(case_no, chain)"}
+    columns = ", ".join(expressions.get(name, connection.ops.quote_name(name)) for name in COLUMNS)
     where, params = "", []
     if partition is not None:
         where, params = "WHERE mod(abs(hashtext(chain)::bigint), %s) = %s", [partition[1], partition[0]]
@@ -115,6 +119,8 @@ def _check(cutoff: int | None, partition: tuple[int, int] | None = None) -> Part
                 counted += 1
         if detail.__class__ is str:
             detail = loads(detail)
+        if case_no is None:
+            case_no = chain
         if seq != expected:
             if seq > expected:
                 fail(event_id, f"事件#{event_id}之前缺少链“{chain}”的第{expected}至{seq - 1}号事件（已被删除）", chain)
