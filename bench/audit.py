@@ -57,7 +57,7 @@ def build(total: int, per_case: int, actors: int, seed: int) -> tuple[list[str],
     from audit.models import AuditEvent
 
     rng = random.Random(seed)
-    cases = [f"PA-2026-{n:06d}" for n in range(total // per_case)]
+    cases = [f"BENCH-2026-{n:06d}" for n in range(total // per_case)]
     people = [f"reviewer-{n:03d}" for n in range(actors)]
     start = datetime(2026, 1, 1, tzinfo=UTC)
     step = timedelta(days=330) / total
@@ -76,7 +76,20 @@ def build(total: int, per_case: int, actors: int, seed: int) -> tuple[list[str],
             action = ACTIONS[j % len(ACTIONS)]
             detail = {"task": position, "comment": "材料齐全"} if action == "task_approve" else {"task": position}
             ip = f"10.{position % 250}.{(position // 250) % 250}.7"
-            event = (case, seq + 1, prev, at, None, actor, "township_reviewer", "安文街道", ip, action, case, detail)
+            event = (
+                case,
+                seq + 1,
+                prev,
+                at,
+                None,
+                actor,
+                "township_reviewer",
+                "基准测试街道",
+                ip,
+                action,
+                case,
+                detail,
+            )
             hashed = digest(*event)
             rows.append(
                 (
@@ -84,7 +97,7 @@ def build(total: int, per_case: int, actors: int, seed: int) -> tuple[list[str],
                     None,
                     actor,
                     "township_reviewer",
-                    "安文街道",
+                    "基准测试街道",
                     ip,
                     action,
                     case,
