@@ -168,3 +168,25 @@ def test_role_changes_name_who_changed_whose_roles(users):
     event = AuditEvent.objects.filter(chain="account:civil-1", action="roles_changed").latest("seq")
     assert event.actor_name == "admin" and event.ip == "10.7.0.8"
     assert event.detail == {"user": "civil-1", "added": ["auditor"]}
+
+
+def test_an_admin_edit_records_before_and_after_and_the_role_change_names_the_admin(users):
+    from django.contrib.auth.models import Group
+
+    client = Client(REMOTE_ADDR="10.7.0.9")
+    client.force_login(users("admin"))
+    user = users("civil-1")
+    page = client.get(f"/admin/permissions/user/{user.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    auditor, _ = Group.objects.get_or_create(name="auditor")
+    before_groups = sorted(g.name for g in user.groups.all())
+    data.update(groups=[g.pk for g in user.groups.all()] + [auditor.pk], date_joined_0="2026-01-01")
+    data.update(date_joined_1="08:00:00", last_login_0="", last_login_1="")
+    data.pop("password", None)
+    assert client.post(f"/admin/permissions/user/{user.pk}/change/", data).status_code == 302
+    change = AuditEvent.objects.filter(action="admin_object_changed").latest("id")
+    assert change.detail["values"]["groups"] == {"before": before_groups, "after": sorted([*before_groups, "auditor"])}
+    assert change.ip == "10.7.0.9" and change.chain == "county"
+    roles = AuditEvent.objects.filter(chain="account:civil-1", action="roles_changed").latest("seq")
+    assert (roles.actor_name, roles.ip, roles.detail["added"]) == ("admin", "10.7.0.9", ["auditor"])
