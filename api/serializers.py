@@ -230,6 +230,9 @@ class AuditEventSerializer(serializers.Serializer):
     action = serializers.CharField()
     case_no = serializers.CharField()
     detail = serializers.DictField()
+    ip = serializers.CharField(help_text="客户端地址（系统事件为空）")
+    chain = serializers.CharField(help_text="所属哈希链：办件编号、account:<账号> 或 county")
+    seq = serializers.IntegerField(help_text="链内序号，自 1 起")
     hash = serializers.CharField()
     prev_hash = serializers.CharField()
 
@@ -243,5 +246,22 @@ class AuditEventPage(serializers.Serializer):
 
 class AuditVerifySerializer(serializers.Serializer):
     ok = serializers.BooleanField()
-    checked = serializers.IntegerField()
-    first_bad = serializers.IntegerField(allow_null=True)
+    checked = serializers.IntegerField(help_text="重新计算的事件数")
+    first_bad = serializers.IntegerField(allow_null=True, help_text="第一个有问题的事件编号")
+    anchored_through = serializers.DateTimeField(allow_null=True, help_text="所核对的最新锚定声明的时间")
+    statement = serializers.IntegerField(allow_null=True, help_text="与日志不再相符的声明编号")
+    reason = serializers.CharField(help_text="问题说明（无问题时为空）")
+
+
+class AuditStatementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    last_event_id = serializers.IntegerField()
+    head = serializers.CharField(help_text="各链末端的根哈希（SHA-256）")
+    chain_count = serializers.IntegerField()
+    event_count = serializers.IntegerField()
+    document_id = serializers.IntegerField(source="pk", help_text="声明文件的编号：其签名 PDF 在 pdf 所指地址")
+    pdf = serializers.SerializerMethodField()
+
+    def get_pdf(self, statement) -> str:
+        return reverse("api:audit-statement-pdf", args=[statement.pk])

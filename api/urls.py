@@ -39,5 +39,7 @@ urlpatterns = [
     path("documents/<int:pk>/correct/", views.DocumentCorrectView.as_view(), name="document-correct"),
     path("audit/events/", views.AuditEventListView.as_view(), name="audit-events"),
     path("audit/verify/", views.AuditVerifyView.as_view(), name="audit-verify"),
+    path("audit/statements/", views.AuditStatementListView.as_view(), name="audit-statements"),
+    path("audit/statements/<int:pk>/pdf", views.AuditStatementPdfView.as_view(), name="audit-statement-pdf"),
     *calendar.urlpatterns,
 ]

@@ -18,11 +18,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.models import AuditStatement
+from audit.security import record_api_login
 from audit.selectors import filtered_events
-from audit.services import verify_chain
 from common import procedures
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedType
-from documents.services import correct_document
+from documents.audit_statements import verify_audit
+from documents.services import correct_document, note_downloaded
 from documents.verification import verify_pdf
 from forms.attachments import UploadedFilesField
 from institutions.models import Department, Institution, Township
@@ -60,6 +62,7 @@ class TokenView(APIView):
         with transaction.atomic():
             Token.objects.filter(user=serializer.validated_data["user"]).delete()
             token = Token.objects.create(user=serializer.validated_data["user"])
+            record_api_login(request=request, user=serializer.validated_data["user"])
         return Response({"token": token.key})
 
 
@@ -311,6 +314,7 @@ class DocumentPdfView(APIView):
         document = scoping.issued_document_for(request.user, pk)
         if document is None:
             raise NotFound()
+        note_downloaded(user=request.user, document=document, via="api")
         return FileResponse(
             document.file.open("rb"),
             content_type="application/pdf",
@@ -370,8 +374,37 @@ class AuditEventListView(APIView):
 
 
 class AuditVerifyView(APIView):
+    """Every chain recomputed and the latest signed statement checked (docs/audit.md)."""
+
     permission_classes = [IsAuditor]
 
     @extend_schema(responses=s.AuditVerifySerializer)
     def get(self, request):
-        return Response(verify_chain())
+        return Response(verify_audit().as_json())
+
+
+class AuditStatementListView(APIView):
+    """The signed statements of the audit log, newest first; each one's PDF at ``pdf``."""
+
+    permission_classes = [IsAuditor]
+    pagination_class = PageNumberPagination
+
+    @extend_schema(responses=s.AuditStatementSerializer(many=True))
+    def get(self, request):
+        return paginated(request, self, AuditStatement.objects.order_by("-id"), s.AuditStatementSerializer)
+
+
+class AuditStatementPdfView(APIView):
+    permission_classes = [IsAuditor]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        statement = AuditStatement.objects.filter(pk=pk).first()
+        if statement is None or not statement.pdf:
+            raise NotFound()
+        return FileResponse(
+            statement.pdf.open("rb"),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=f"audit-statement-{statement.last_event_id}.pdf",
+        )

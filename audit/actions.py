@@ -57,6 +57,16 @@ ACTION_LABELS: dict[str, str] = {
     "admin_object_changed": "系统管理：修改记录",
     "admin_objects_deleted": "系统管理：删除记录",
     "admin_action_run": "系统管理：执行批量操作",
+    # documents handed out and checked (documents/services.py: note_downloaded, note_verified)
+    "document_downloaded": "下载文书",
+    "document_verified": "核验文书",
+    # accounts (audit/security.py): each on the account's own chain
+    "login_succeeded": "登录成功",
+    "login_failed": "登录失败",
+    "account_locked_out": "账号因多次登录失败被锁定",
+    "logout": "退出登录",
+    "roles_changed": "变更角色",
+    "permissions_changed": "变更权限",
     # the demo county (demo/cases.py)
     "sample_cases_loaded": "载入示例办件",
 }

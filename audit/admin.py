@@ -24,7 +24,7 @@ class ActionFilter(admin.SimpleListFilter):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_name", "role_names", "unit", "action_name", "case_no")
+    list_display = ("at", "actor_name", "role_names", "unit", "ip", "action_name", "case_no")
     list_filter = (ActionFilter,)
     search_fields = ("case_no", "actor_name")
     fields = (
@@ -33,10 +33,13 @@ class AuditEventAdmin(admin.ModelAdmin):
         "actor_name",
         "role_names",
         "unit",
+        "ip",
         "action_name",
         "action_code",
         "case_no",
         "detail",
+        "chain",
+        "seq",
         "prev_hash_value",
         "hash_value",
     )

@@ -1,70 +1,123 @@
-"""Appending to the audit log and checking that nobody changed it."""
+"""Appending to the audit log: one chain per case, account or the county, and no shared row.
 
-import hashlib
-import json
+record() reads its chain's last (seq, hash) through the (chain, seq) index and inserts
+the next event: two statements, inside the caller's transaction. Case events are
+written under the case's own lock (viewflow locks the process), so writers of two cases
+never wait on each other. Should two writers of one chain race anyway (a document worker
+and a reviewer), the unique (chain, seq) refuses the second insert without aborting its
+transaction (ON CONFLICT DO NOTHING) and it reads the new head and tries again.
+"""
 
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
-from .models import AuditChainHead, AuditEvent
+from .context import current_ip
+from .hashing import GENESIS, canonical_detail, digest
+from .models import AuditEvent
 
-GENESIS = "0" * 64
-
-
-def _digest(prev_hash: str, event: AuditEvent) -> str:
-    body = json.dumps(
-        [
-            prev_hash,
-            event.at.isoformat(),
-            event.actor_name,
-            event.role,
-            event.unit,
-            event.action,
-            event.case_no,
-            event.detail,
-        ],
-        ensure_ascii=False,
-        sort_keys=True,
-        cls=DjangoJSONEncoder,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
+COUNTY_CHAIN = "county"
+ACCOUNT_PREFIX = "account:"
+# Events about the county's own data (no case, whoever made them) share the county chain.
+COUNTY_ACTIONS_PREFIXES = ("admin_", "calendar_", "budget_", "policy_", "sample_cases_")
+RETRIES = 5
 
 
-def record(*, action: str, actor=None, case_no: str = "", detail: dict | None = None) -> AuditEvent:
-    """Append one event inside the caller's transaction (it commits or rolls back with it)."""
+def account_chain(username: str) -> str:
+    """The chain of one account's security events (log-ins, lock-outs, role changes)."""
+    return ACCOUNT_PREFIX + username[:150]
+
+
+def chain_for(*, action: str, actor=None, case_no: str = "") -> str:
+    """A case's events chain under its number; other events of a person under their account; the rest: county."""
+    if case_no:
+        return case_no
+    if actor is not None and not action.startswith(COUNTY_ACTIONS_PREFIXES):
+        return account_chain(actor.username)
+    return COUNTY_CHAIN
+
+
+def chain_head(chain: str) -> tuple[int, str]:
+    """(seq, hash) of the chain's last event, or (0, GENESIS) for a chain not started yet."""
+    row = AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
+    return row if row is not None else (0, GENESIS)
+
+
+def record(
+    *,
+    action: str,
+    actor=None,
+    case_no: str = "",
+    detail: dict | None = None,
+    chain: str | None = None,
+    previous: tuple[int, str] | None = None,
+    actor_name: str | None = None,
+) -> AuditEvent:
+    """Append one event inside the caller's transaction (it commits or rolls back with it).
+
+    ``chain`` overrides the default (chain_for); ``previous`` is the chain's head when
+    the caller has already read it (it saves a query; a stale one is detected and read
+    again); ``actor_name`` names an account that is not a user object (a failed log-in).
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the transaction that does the work")
-    try:
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-    except AuditChainHead.DoesNotExist:  # created by a migration; only a flushed test database lacks it
-        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-    roles = ",".join(sorted(actor.roles)) if actor is not None else "system"
     event = AuditEvent(
+        at=timezone.now(),
         actor=actor,
-        actor_name=actor.username if actor is not None else "system",
-        role=roles,
-        unit=actor.unit_label if actor is not None else "",
+        actor_name=(actor.username if actor is not None else (actor_name or "system"))[:150],
+        role=",".join(sorted(actor.roles)) if actor is not None else ("" if actor_name else "system"),
+        unit=(actor.unit_label if actor is not None else "")[:100],
+        ip=current_ip() or "",
         action=action,
         case_no=case_no,
-        detail=json.loads(json.dumps(detail or {}, cls=DjangoJSONEncoder, ensure_ascii=False)),
-        prev_hash=head.last_hash,
+        detail=canonical_detail(detail),
+        chain=chain or chain_for(action=action, actor=actor, case_no=case_no),
     )
-    event.hash = _digest(head.last_hash, event)
-    event.save()
-    head.last_hash = event.hash
-    head.save(update_fields=["last_hash"])
-    return event
+    for attempt in range(RETRIES):
+        seq, prev_hash = previous if previous is not None and attempt == 0 else chain_head(event.chain)
+        event.seq, event.prev_hash = seq + 1, prev_hash
+        event.hash = event_digest(event)
+        if _insert(event):
+            return event
+    raise RuntimeError(f"could not append to audit chain {event.chain!r}: it kept moving")
 
 
-def verify_chain(batch_size: int = 2000) -> dict:
-    """Recompute every hash in order; report the first event whose content or link is wrong."""
-    prev = GENESIS
-    checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
-        if event.prev_hash != prev or _digest(prev, event) != event.hash:
-            return {"ok": False, "checked": checked, "first_bad": event.pk}
-        prev = event.hash
-        checked += 1
-    return {"ok": True, "checked": checked, "first_bad": None}
+def event_digest(event: AuditEvent) -> str:
+    return digest(
+        event.chain,
+        event.seq,
+        event.prev_hash,
+        event.at,
+        event.actor_id,
+        event.actor_name,
+        event.role,
+        event.unit,
+        event.ip,
+        event.action,
+        event.case_no,
+        event.detail,
+    )
+
+
+def _insert(event: AuditEvent) -> bool:
+    """INSERT … ON CONFLICT (chain, seq) DO NOTHING RETURNING id; False if another writer took the seq.
+
+    Django's bulk_create(ignore_conflicts=True) would not return the id. Both SQLite
+    (3.35+) and PostgreSQL speak this statement.
+    """
+    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    values = [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
+    sql = (
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote('chain')}, {quote('seq')}) DO NOTHING RETURNING {quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    event.pk = row[0]
+    event._state.adding = False
+    event._state.db = connection.alias
+    return True

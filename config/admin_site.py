@@ -22,10 +22,44 @@ from permissions.roles import Role
 
 # At most this many objects are named in one event (a bulk action may select thousands).
 MAX_OBJECTS_NAMED = 100
+# A value longer than this is cut in the log (a policy's long note, a list of many groups).
+MAX_VALUE_CHARS = 500
+
+
+def _plain(field: Any, value: Any) -> Any:
+    """A form value as the log stores it: text, a list of texts, or null; ids of related rows named."""
+    from django import forms
+
+    if value is None or value == "":
+        return None
+    queryset = field.queryset if isinstance(field, forms.ModelChoiceField) else None
+    if queryset is not None and isinstance(field, forms.ModelMultipleChoiceField):
+        items = value if isinstance(value, list | tuple | models.QuerySet) else [value]
+        keys = [getattr(item, "pk", item) for item in items]
+        return sorted(str(row) for row in queryset.filter(pk__in=keys))[:MAX_OBJECTS_NAMED]
+    if queryset is not None and not isinstance(value, models.Model):
+        value = queryset.filter(pk=value).first() or value
+    if isinstance(value, list | tuple):
+        return [str(item)[:MAX_VALUE_CHARS] for item in value][:MAX_OBJECTS_NAMED]
+    return str(value)[:MAX_VALUE_CHARS]
+
+
+def before_and_after(form: Any) -> dict[str, dict[str, Any]]:
+    """{field: {"before", "after"}} for each field the admin's form changed; never a password."""
+    values = {}
+    for name in getattr(form, "changed_data", []):
+        if "password" in name:
+            continue
+        field = form.fields.get(name)
+        values[name] = {
+            "before": _plain(field, form.initial.get(name)),
+            "after": _plain(field, form.cleaned_data.get(name)),
+        }
+    return values
 
 
 def _record_admin(
-    request: HttpRequest, action: str, model: type[models.Model], objects: Iterable[Any], change: Any
+    request: HttpRequest, action: str, model: type[models.Model], objects: Iterable[Any], change: Any, values=None
 ) -> None:
     """One audit event for one admin change: who, which model, which rows, what changed."""
     rows = list(objects)
@@ -37,6 +71,8 @@ def _record_admin(
         "count": len(rows),
         "change": change,
     }
+    if values:
+        detail["values"] = values
     with transaction.atomic():  # inside the admin's own transaction where it has one
         record(action=action, actor=request.user, detail=detail)
 
@@ -46,14 +82,21 @@ class AuditedAdminMixin:
 
     model: type[models.Model]
 
+    def construct_change_message(self, request: HttpRequest, form: Any, formsets: Any, add: bool = False) -> Any:
+        """Django builds its log message from the form here; the values before and after are kept for ours."""
+        request._audit_values = before_and_after(form)  # type: ignore[attr-defined]
+        return super().construct_change_message(request, form, formsets, add)  # type: ignore[misc]
+
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         entry = super().log_addition(request, obj, message)  # type: ignore[misc]
-        _record_admin(request, "admin_object_added", self.model, [obj], message)
+        values = getattr(request, "_audit_values", None)
+        _record_admin(request, "admin_object_added", self.model, [obj], message, values)
         return entry
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         entry = super().log_change(request, obj, message)  # type: ignore[misc]
-        _record_admin(request, "admin_object_changed", self.model, [obj], message)
+        values = getattr(request, "_audit_values", None)
+        _record_admin(request, "admin_object_changed", self.model, [obj], message, values)
         return entry
 
     def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:

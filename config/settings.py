@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     # query sees them (PostgreSQL cannot store NUL: it was a 500), and marks every
     # dynamic response no-store (pages, PDFs and API answers carry personal data).
     "common.middleware.RequestHygieneMiddleware",
+    # The client's address (behind the trusted proxies) on every audit event the request records.
+    "audit.middleware.AuditClientAddressMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -266,6 +269,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "run-due-timers": {"task": "workflows.tasks.run_due_timers", "schedule": 60.0, "options": {"expires": 55}},
     "retry-pending-documents": {"task": "documents.tasks.retry_pending_documents", "schedule": 600.0},
+    # The audit log's anchor outside its table (docs/audit.md): once a day, at 00:30 county time.
+    "issue-audit-statement": {
+        "task": "documents.tasks.issue_audit_statement",
+        "schedule": crontab(hour=0, minute=30),
+        "options": {"expires": 3600},
+    },
 }
 
 # --- REST API -------------------------------------------------------------------------

@@ -185,3 +185,27 @@ def _heads(user, issuer: Issuer) -> bool:
         township = Township.objects.filter(code=issuer.code).first()
         return township is not None and str(township.pk) in grants.of(HEAD_TOWNSHIP)
     return False
+
+
+def note_downloaded(*, user, document: Document, via: str) -> None:
+    """An issued document's file was handed to someone (web or API): an event on its case's chain."""
+    with transaction.atomic():
+        record(
+            action="document_downloaded",
+            actor=user,
+            case_no=document.case.case_no,
+            detail={"document": document.pk, "number": document.number, "via": via},
+        )
+
+
+def note_verified(*, document: Document | None, valid: bool, via: str) -> None:
+    """Someone checked one of our documents (the QR page or an upload); unknown files are not events."""
+    if document is None:
+        return
+    with transaction.atomic():
+        record(
+            action="document_verified",
+            case_no=document.case.case_no,
+            actor_name="public",
+            detail={"document": document.pk, "number": document.number, "valid": valid, "via": via},
+        )

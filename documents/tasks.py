@@ -56,3 +56,14 @@ def retry_pending_documents(older_than_minutes: int = 5) -> int:
     for document_id in pending:
         issue_document.delay(document_id)
     return len(pending)
+
+
+@shared_task
+def issue_audit_statement() -> int:
+    """The daily signed statement of the audit log (CELERY_BEAT_SCHEDULE)."""
+    from .audit_statements import issue_statement
+
+    try:
+        return issue_statement().pk
+    finally:
+        collect_render_garbage()

@@ -74,6 +74,9 @@ def verify_pdf(content: bytes) -> VerificationResult:
     elif not known:
         reason = "签名有效，但该文件不是本系统签发文书的原件（可能在签发后被追加修改）。"
     superseded = bool(document and document.is_superseded)
+    from .services import note_verified
+
+    note_verified(document=document, valid=all_valid and known, via="upload")
     return VerificationResult(
         valid=all_valid and known,
         known=known,

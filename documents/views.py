@@ -6,6 +6,7 @@ from common.throttling import anonymous_posts_limited
 
 from .models import Document, DocumentStatus
 from .public import public_facts
+from .services import note_verified
 from .verification import verify_upload_form
 
 
@@ -14,6 +15,7 @@ def public(request, token):
     document = get_object_or_404(
         Document.objects.select_related("case", "case__institution"), verify_token=token, status=DocumentStatus.ISSUED
     )
+    note_verified(document=document, valid=True, via="qr")
     return render(
         request, "documents/public.html", {"section": "verify", "document": document, "facts": public_facts(document)}
     )

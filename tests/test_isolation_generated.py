@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from audit.models import AuditEvent
 from workflows import scoping, services
 
 from .test_cooperation_web import approved_agreement
@@ -75,7 +76,20 @@ def world(users, driver, django_capture_on_commit_callbacks):
         "document": filed.documents.get(kind="filing_certificate"),
         "attachment": waiting.attachments.get(),
         "institution": users("inst-welfare-centre").institution,
+        "statement": _statement(),
     }
+
+
+def _statement():
+    """A statement row of the audit log (its PDF a stand-in: who may fetch it is the question here)."""
+    from django.core.files.base import ContentFile
+
+    from audit.models import AuditStatement
+
+    statement = AuditStatement(last_event_id=0, head="0" * 64, chain_count=0, event_count=0)
+    statement.pdf.save("statement.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
+    statement.save()
+    return statement
 
 
 def _subsidy_case(users, driver):
@@ -102,7 +116,11 @@ def urls_to_try(world) -> list[tuple[str, str, bool]]:
     }
     # Parameters that name no one's object (a kind of subsidy, a year): the page is the user's own.
     not_objects = {"kind": "hiring", "year": timezone.localdate().year}
-    by_prefix = {"documents": world["document"].pk, "attachments": world["attachment"].pk}
+    by_prefix = {
+        "documents": world["document"].pk,
+        "attachments": world["attachment"].pk,
+        "audit": world["statement"].pk,
+    }
     urls, unknown = [], []
     for name, pattern in named_patterns():
         if name in PUBLIC or name in SHARED:
@@ -152,6 +170,7 @@ def test_no_url_lets_an_outsider_see_or_change_anothers_case(username, users, wo
     assert len(urls) > 40  # every page and endpoint, several times over the cases
     clients = clients_for(user)
     before = snapshot()
+    first_new_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     reached, leaked = [], []
     for name, url, has_object in urls:
         client = clients[url.startswith("/api/")]
@@ -175,7 +194,12 @@ def test_no_url_lets_an_outsider_see_or_change_anothers_case(username, users, wo
         leaked = []  # the auditor reads every case by design
     assert not reached, f"{username} reached: {reached}"
     assert not leaked, f"{username} saw: {leaked}"
-    assert snapshot() == before, f"{username}'s requests changed the database"
+    # Reading an issued document is itself an audit event (the auditor may); nothing else is written.
+    recorded = set(AuditEvent.objects.filter(id__gt=first_new_event).values_list("action", flat=True))
+    assert recorded <= ({"document_downloaded"} if username in READ_ONLY else set()), recorded
+    after = snapshot()
+    after.pop("audit.AuditEvent"), before.pop("audit.AuditEvent")
+    assert after == before, f"{username}'s requests changed the database"
 
 
 def test_the_auditor_is_refused_every_action_with_a_token_too(users, world, snapshot):

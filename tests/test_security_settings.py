@@ -131,7 +131,8 @@ def test_the_standalone_error_pages_allow_exactly_their_own_inline_style(db):
 
 
 # Templates rendered to PDF by WeasyPrint are never served as pages: they may style inline.
-PDF_TEMPLATES = re.compile(r"\{%\s*extends\s+\"documents/base.html\"")
+# (Those that do not extend documents/base.html say so in a comment.)
+PDF_TEMPLATES = re.compile(r"\{%\s*extends\s+\"documents/base.html\"|\{#\s*rendered to PDF only")
 
 
 def served_templates() -> list[Path]:

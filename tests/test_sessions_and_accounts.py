@@ -176,6 +176,8 @@ def test_every_admin_change_is_an_audit_event(users):
     assert AuditEvent.objects.count() == before + 1
     assert event.action == "admin_object_changed" and event.actor_name == "admin"
     assert event.detail["model"] == "permissions.user" and event.detail["objects"][0]["id"] == str(user.pk)
+    assert event.detail["values"]["display_name"]["after"] == "安文街道 新名字"
+    assert event.detail["values"]["display_name"]["before"] not in (None, "安文街道 新名字")
     assert LogEntry.objects.filter(object_id=str(user.pk)).exists()  # Django's own log still kept
 
 

@@ -20,6 +20,7 @@ def download(request, pk):
     document = scoping.issued_document_for(request.user, pk)
     if document is None:
         raise Http404()
+    services.note_downloaded(user=request.user, document=document, via="web")
     return FileResponse(
         document.file.open("rb"),
         content_type="application/pdf",

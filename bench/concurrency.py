@@ -1,0 +1,236 @@
+#!/usr/bin/env python
+"""Decisions per second at 1, 4 and 8 concurrent clients on PostgreSQL, and where they wait.
+
+    DATABASE_URL=postgres://… .venv/bin/python bench/concurrency.py [--clients 1,4,8] [--per-client 25] [--runs 3]
+
+The decision is bench/decisions.py's: ``claim_task`` + ``decide_task(approve)`` of a
+clinic filing's 属地初审 task through the service layer, fresh user objects for each
+call as two requests would have. Each client is its own process with its own database
+connection, deciding its own cases (every decision appends to its case's audit chain);
+a barrier starts them together. A sampler polls ``pg_stat_activity`` joined to
+``pg_locks`` every 5 ms and counts the clients waiting for a lock and on which
+relation, so "time waiting on locks" is the share of client time spent so, and any wait
+on the audit table would be named. The 1-client run is the baseline of the same run.
+
+A throwaway database ``<name>_bench`` is created and dropped; PDFs are not rendered.
+"""
+
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import threading
+import time
+from collections import Counter
+
+from harness import ThrowawayDatabase  # noqa: E402 - sets sys.path and the settings module
+
+SAMPLE_SECONDS = 0.005
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", default="1,4,8", help="client counts to measure (default 1,4,8)")
+    parser.add_argument("--per-client", type=int, default=25, help="decisions per client per run (default 25)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per client count; the median is reported")
+    return parser.parse_args(argv)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def user(username: str):
+    from permissions.models import User
+
+    return User.objects.select_related("institution", "township", "department").get(username=username)
+
+
+def prepare(count: int) -> list[int]:
+    """`count` clinic filings at 属地初审, each from its own made-up nursing home (one open filing each)."""
+    from viewflow.workflow.status import STATUS
+
+    from common.validators import check_upload
+    from demo.accounts import _account, demo_uscc
+    from institutions.county import current_county
+    from institutions.models import Institution, Township
+    from permissions.roles import Role
+    from tests.helpers import uploaded_pdf, valid_filing, valid_staff
+    from workflows import services
+    from workflows.models import CaseTask
+
+    county = current_county()
+    township = Township.objects.get(code="anwen")
+    tasks = []
+    start = Institution.objects.filter(code__startswith="bench-c").count()
+    for number in range(start + 1, start + count + 1):
+        code = f"bench-c{number:04d}"
+        institution = Institution.objects.create(
+            code=code,
+            name=f"并发测试养老院{number:04d}",
+            uscc=demo_uscc(code, public=False, division=county.division_code),
+            kind=Institution.Kind.ELDERLY_CARE,
+            ownership=Institution.Ownership.PRIVATE,
+            township=township,
+            beds=80,
+            address=f"{county.name}{township.name}",
+        )
+        applicant = _account(
+            f"inst-{code}", password_hash="!", roles={Role.APPLICANT}, display_name="经办人", institution=institution
+        )
+        applicant = user(applicant.username)
+        files = services.store_attachments(user=applicant, files=[("证明.pdf", check_upload(uploaded_pdf()))])
+        case = services.submit_clinic_filing(
+            user=applicant, filing=valid_filing(), staff=valid_staff(), attachments=files
+        )
+        task = CaseTask.objects.get(process=case, flow_task_type="HUMAN", status=STATUS.NEW)
+        tasks.append(task.pk)
+    return tasks
+
+
+def client(task_ids: list[int], barrier, results) -> None:
+    """One client: its own connection, its own tasks, timed from the common start."""
+    from django.db import connections
+
+    from workflows import services
+
+    connections.close_all()  # never share the parent's socket
+    user("twp-anwen")  # connect before the start
+    barrier.wait()
+    began = time.perf_counter()
+    for task_id in task_ids:
+        services.claim_task(user=user("twp-anwen"), task_id=task_id)
+        services.decide_task(user=user("twp-anwen"), task_id=task_id, decision="approve")
+    results.put(time.perf_counter() - began)
+    connections.close_all()
+
+
+class Sampler(threading.Thread):
+    """Counts, every few ms, the benchmark's backends waiting for a lock, by relation."""
+
+    QUERY = """
+        SELECT a.pid, COALESCE(l.relation::regclass::text, l.locktype)
+        FROM pg_stat_activity a LEFT JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
+        WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.wait_event_type = 'Lock'
+    """
+
+    def __init__(self, dsn: dict):
+        super().__init__(daemon=True)
+        self.dsn = dsn
+        self.stop = threading.Event()
+        self.samples = 0
+        self.waiting = 0
+        self.relations: Counter = Counter()
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(**self.dsn, autocommit=True) as conn:
+            while not self.stop.is_set():
+                rows = conn.execute(self.QUERY).fetchall()
+                self.samples += 1
+                self.waiting += len({pid for pid, _ in rows})
+                self.relations.update(relation for _pid, relation in rows if relation)
+                time.sleep(SAMPLE_SECONDS)
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs from /proc/stat: the box's CPU use during a level."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def run_level(clients: int, per_client: int, dsn: dict) -> dict:
+    from django.db import connections
+
+    tasks = prepare(clients * per_client)
+    connections.close_all()
+    context = mp.get_context("fork")
+    barrier, results = context.Barrier(clients + 1), context.Queue()
+    workers = [
+        context.Process(target=client, args=(tasks[i * per_client : (i + 1) * per_client], barrier, results))
+        for i in range(clients)
+    ]
+    for worker in workers:
+        worker.start()
+    sampler = Sampler(dsn)
+    sampler.start()
+    barrier.wait()
+    began, cpu_before = time.perf_counter(), cpu_ticks()
+    times = [results.get() for _ in workers]
+    wall, cpu_after = time.perf_counter() - began, cpu_ticks()
+    sampler.stop.set()
+    sampler.join()
+    for worker in workers:
+        worker.join()
+        if worker.exitcode:
+            raise SystemExit(f"a client failed (exit {worker.exitcode})")
+    waiting_share = sampler.waiting / max(1, sampler.samples) / clients
+    return {
+        "rate": clients * per_client / wall,
+        "wall": wall,
+        "slowest": max(times),
+        "waiting": waiting_share,
+        "cpu": (cpu_after[0] - cpu_before[0]) / max(1, cpu_after[1] - cpu_before[1]),
+        "relations": sampler.relations,
+    }
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench/concurrency.py measures PostgreSQL: set DATABASE_URL")
+    setup_test_environment()
+    import documents.services
+
+    documents.services.enqueue_issue = lambda document_id: None  # no PDFs: decisions only
+    database = ThrowawayDatabase(sqlite_memory=False)
+    try:
+        log("creating throwaway database …")
+        database.create()
+        from demo.accounts import load_all
+
+        load_all()
+        params = connection.get_connection_params()
+        dsn = {key: params[key] for key in ("dbname", "user", "host", "port", "password") if params.get(key)}
+        levels = [int(n) for n in args.clients.split(",")]
+        figures = {}
+        for clients in levels:
+            runs = []
+            for run in range(args.runs):
+                log(f"{clients} client(s), run {run + 1}/{args.runs} …")
+                runs.append(run_level(clients, args.per_client, dsn))
+            runs.sort(key=lambda r: r["rate"])
+            figures[clients] = runs[len(runs) // 2] | {"rates": [r["rate"] for r in runs]}
+        base = figures[levels[0]]["rate"]
+        print(f"decisions (claim + approve) on PostgreSQL, {args.per_client} per client, median of {args.runs} runs")
+        for clients in levels:
+            f = figures[clients]
+            relations = ", ".join(f"{name} ({count})" for name, count in f["relations"].most_common(4)) or "none"
+            print(
+                f"  {clients} client(s): {f['rate']:.1f} decisions/s (runs {', '.join(f'{r:.1f}' for r in f['rates'])}; "
+                f"{f['rate'] / base:.2f}x of {levels[0]}), time waiting on locks {100 * f['waiting']:.1f} %, "
+                f"CPUs busy {100 * f['cpu']:.0f} % of {os.cpu_count()}, "
+                f"lock waits sampled on: {relations}"
+            )
+        audit_waits = sum(f["relations"][name] for f in figures.values() for name in f["relations"] if "audit" in name)
+        print(f"  samples of a client waiting on an audit table: {audit_waits}")
+        if len(levels) >= 2:
+            print(
+                f"  {levels[-1]} vs {levels[-2]} clients: {figures[levels[-1]]['rate'] / figures[levels[-2]]['rate']:.2f}x"
+            )
+    finally:
+        database.destroy()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
