@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from common import procedures
 
-from . import calendar, views
+from . import audit, calendar, views
 
 app_name = "api"
 
@@ -40,4 +40,6 @@ urlpatterns = [
     path("audit/events/", views.AuditEventListView.as_view(), name="audit-events"),
     path("audit/verify/", views.AuditVerifyView.as_view(), name="audit-verify"),
     *calendar.urlpatterns,
+    # The auditor's case search and the document register (JSON, CSV, XLSX).
+    *audit.urlpatterns,
 ]
