@@ -84,6 +84,12 @@ def _reassignment(detail: dict) -> str:
     return f"由{previous}改派给{detail.get('to_name') or detail.get('to')}" + (f"，原因：{reason}" if reason else "")
 
 
+def _v(detail: dict, key: str) -> str:
+    """A detail's value for a sentence; a missing one reads as a dash, never as "None"."""
+    value = detail.get(key)
+    return "—" if value in (None, "") else str(value)
+
+
 def _with_reason(text: str, detail: dict) -> str:
     return text + (f"，原因：{detail['reason']}" if detail.get("reason") else "")
 
@@ -95,20 +101,20 @@ TIMELINE_EVENTS: dict[str, EventView] = {
     "deadline_reminded": EventView(
         "临近时限提醒",
         "提醒",
-        lambda d: f"本环节承诺于{d.get('due')}办结，已提醒办理人员",
+        lambda d: f"本环节承诺于{_v(d, 'due')}办结，已提醒办理人员",
         who="system",
         unit=lambda d: str(d.get("unit") or ""),
     ),
     "deadline_escalated": EventView(
         "超期上报",
         "已超期",
-        lambda d: f"本环节已超过承诺办结日期{d.get('due')}，已上报单位负责人",
+        lambda d: f"本环节已超过承诺办结日期{_v(d, 'due')}，已上报单位负责人",
         who="system",
         unit=lambda d: str(d.get("unit") or ""),
     ),
     # 公示 and objections (workflows/subsidy.py, workflows/services/subsidy.py)
     "public_notice_started": EventView(
-        "公示", "公示开始", lambda d: f"公示期{d.get('starts_on')}至{d.get('ends_on')}，期间可提出异议", who="system"
+        "公示", "公示开始", lambda d: f"公示期{_v(d, 'starts_on')}至{_v(d, 'ends_on')}，期间可提出异议", who="system"
     ),
     "public_notice_ended": EventView(
         "公示结束",
@@ -119,22 +125,22 @@ TIMELINE_EVENTS: dict[str, EventView] = {
     "objection_lodged": EventView(
         "公示异议",
         "异议",
-        lambda d: f"异议内容：{d.get('text', '')}",
+        lambda d: f"异议内容：{_v(d, 'text')}",
         who=PUBLIC_OBJECTOR,
         explains="public_notice_ended",
     ),
     # an agreement's life after it is signed (workflows/services/agreements.py, cooperation.py)
     "agreement_activated": EventView("协议生效", "生效", who="system"),
     "agreement_expiry_reminded": EventView(
-        "协议到期前提醒", "提醒", lambda d: f"协议将于{d.get('end_date')}到期，已提醒双方", who="system"
+        "协议到期前提醒", "提醒", lambda d: f"协议将于{_v(d, 'end_date')}到期，已提醒双方", who="system"
     ),
     "agreement_expired": EventView("协议到期", "到期", who="system"),
     "agreement_terminated": EventView(
-        "提前终止协议", "终止", lambda d: _with_reason(f"{d.get('by', '')}提出终止", d), unit=lambda d: ""
+        "提前终止协议", "终止", lambda d: _with_reason(f"{_v(d, 'by')}提出终止", d), unit=lambda d: ""
     ),
     # the applicant withdraws; a document is corrected (workflows/services/cases.py, documents/services.py)
     "case_withdrawn": EventView("撤回申请", "已撤回"),
     "document_corrected": EventView(
-        "更正文书", "更正", lambda d: _with_reason(f"{d.get('old')}更正为{d.get('new')}", d)
+        "更正文书", "更正", lambda d: _with_reason(f"{_v(d, 'old')}更正为{_v(d, 'new')}", d)
     ),
 }
