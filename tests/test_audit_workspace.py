@@ -11,10 +11,12 @@ import subprocess
 from datetime import datetime
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from audit.services import record
 from common import exports
 from demo.cases import load_sample_cases
 from documents.models import Document, DocumentStatus
@@ -344,3 +346,74 @@ def test_the_auditor_lands_on_the_workspace_and_sees_it_in_the_menu(users):
     assert client.get("/").url == "/audit/"
     body = client.get("/audit/").content.decode()
     assert 'href="/audit/" class="active">审计</a>' in body
+
+
+# --- cost: a fixed number of queries per page, however long the lists ---------------------------------
+
+
+def more_work(users, copies: int) -> None:
+    """`copies` more cases (each with its steps), numbered documents with signatures, and twp-anwen's events."""
+    from documents.models import DocumentSignature
+    from workflows.models import CaseParty, CaseTask
+
+    reviewer = users("twp-anwen")
+    template = Case.objects.filter(documents__isnull=False).order_by("id").first()
+    for document in template.documents.all():
+        DocumentSignature.objects.get_or_create(
+            document=document,
+            order=0,
+            defaults={"signer": "磐安县卫生健康局", "certificate_sha256": "0" * 64, "signed_at": timezone.now()},
+        )
+    for number in range(copies):
+        case = Case.objects.get(pk=template.pk)
+        case.pk, case.case_no = None, f"PA-2026-XX-{number:06d}"
+        case.save()
+        CaseParty.objects.create(case=case, institution=case.institution, role="applicant")
+        for task in template.task_set.all():
+            task.pk, task.process = None, case
+            task.save()
+        for document in template.documents.all():
+            signatures = list(document.signatures.all())
+            document.pk, document.case, document.number = None, case, f"{document.number}-{number}"
+            document.verify_token = f"t{number}-{document.kind}"
+            document.save()
+            for signature in signatures:
+                signature.pk, signature.document = None, document
+                signature.save()
+        with transaction.atomic():
+            record(action="task_claimed", actor=reviewer, case_no=case.case_no, detail={"task": 0})
+    assert CaseTask.objects.filter(process__case_no__startswith="PA-2026-XX-").exists()
+
+
+MAX_PAGE_QUERIES = 15  # measured: 9 to 13
+
+
+def page_queries(django_assert_max_num_queries, client, url: str) -> int:
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured)
+
+
+def test_each_workspace_page_takes_the_same_few_queries_however_long_its_list(
+    county, users, django_assert_max_num_queries
+):
+    case = Case.objects.filter(documents__isnull=False).order_by("id").first()
+    year = timezone.localdate().year
+    pages = [
+        "/audit/",
+        "/audit/?unit=anwen&overdue=false&approver=twp-anwen",
+        "/audit/activity/?actor=twp-anwen",
+        f"/audit/documents/?year={year}",
+        f"/audit/cases/{case.case_no}/",
+    ]
+    client = web(users)
+    for url in pages:
+        client.get(url)  # warm-up: session, template caches
+    small = {url: page_queries(django_assert_max_num_queries, client, url) for url in pages}
+    more_work(users, 25)
+    for _ in range(10):  # the case's own history grows too
+        with transaction.atomic():
+            record(action="document_corrected", case_no=case.case_no, detail={"old": "甲", "new": "乙", "reason": "x"})
+    large = {url: page_queries(django_assert_max_num_queries, client, url) for url in pages}
+    assert large == small, (small, large)
