@@ -93,23 +93,30 @@ def _recorded(value) -> bool:
     return isinstance(value, bool) or value not in (None, "", [], {})
 
 
-def describe(detail: dict, *, step_title: Callable[[str], str | None] | None = None) -> list[tuple[str, str]]:
+# (detail key, code) -> its Chinese name, or None to show the code as it is.
+Namer = Callable[[str, str], str | None]
+
+
+def describe(detail: dict, *, name_of: Namer | None = None) -> list[tuple[str, str]]:
     """An event's details as (Chinese label, readable value), known keys first in a fixed order.
 
-    ``step_title`` names a step code (``township_review``) as its procedure calls it (属地初审);
-    the log records codes, and only the workflows layer knows the titles.
+    ``name_of`` names the codes a detail records — a step (``township_review`` → 属地初审),
+    a procedure, a document kind — as the layers that define them call them; the log
+    records codes, and the audit app does not know the flows.
     """
     if not isinstance(detail, dict):
         return [("详情", _value(detail))]
     shown = {key: value for key, value in detail.items() if _recorded(value) and key not in HIDDEN_KEYS}
-    if step_title and isinstance(shown.get("step"), str):
-        shown["step"] = step_title(shown["step"]) or shown["step"]
+    if name_of:
+        for key, value in shown.items():
+            if isinstance(value, str):
+                shown[key] = name_of(key, value) or value
     known = [(DETAIL_LABELS[key], _value(shown[key])) for key in DETAIL_LABELS if key in shown]
     rest = [(key, _value(value)) for key, value in shown.items() if key not in DETAIL_LABELS]
     return known + rest
 
 
-def line(event: AuditEvent, *, step_title: Callable[[str], str | None] | None = None) -> EventLine:
+def line(event: AuditEvent, *, name_of: Namer | None = None) -> EventLine:
     actor = event.actor
     display = (actor.display_name or actor.username) if actor is not None else ""
     return EventLine(
@@ -122,7 +129,7 @@ def line(event: AuditEvent, *, step_title: Callable[[str], str | None] | None = 
         action=event.action,
         action_label=action_label(event.action),
         case_no=event.case_no,
-        details=describe(event.detail, step_title=step_title),
+        details=describe(event.detail, name_of=name_of),
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.history import EventLine, case_events, line
 from common import procedures
 from common.exports import Column, Table
+from documents.kinds import kind_choices
 from documents.models import Document, DocumentStatus
 from documents.register import RegisterLine, register_line
 from documents.rendering import render_unsigned_pdf
@@ -90,12 +91,28 @@ def step_titles(procedure_code: str) -> dict[str, str]:
 
 
 def event_lines(events) -> list[EventLine]:
-    """Events as lines, their steps named by each case's own procedure (one query for the procedures)."""
+    """Events as lines, the codes in their details named (steps by each case's own procedure; one query)."""
     events = list(events)
     case_nos = {event.case_no for event in events if event.case_no}
     procedure_of = dict(Case.objects.filter(case_no__in=case_nos).values_list("case_no", "procedure"))
     titles = {code: step_titles(code) for code in set(procedure_of.values())}
-    return [line(event, step_title=titles.get(procedure_of.get(event.case_no, ""), {}).get) for event in events]
+
+    def namer(event):
+        steps = titles.get(procedure_of.get(event.case_no, ""), {})
+
+        def name_of(key: str, code: str) -> str | None:
+            if key == "step":
+                return steps.get(code)
+            if key == "procedure":
+                found = procedures.find(code)
+                return str(found.label) if found else None
+            if key == "kind":
+                return dict(kind_choices()).get(code)
+            return None
+
+        return name_of
+
+    return [line(event, name_of=namer(event)) for event in events]
 
 
 def events_table(title: str, events: QuerySet) -> Table:
