@@ -5,6 +5,7 @@ chosen and a JSON body otherwise; an error is always answered in JSON (ExportVie
 since an error body is not a table.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import Http404
@@ -17,7 +18,7 @@ from common.errors import InvalidInput
 
 
 class _TableRenderer(BaseRenderer):
-    charset = None
+    charset: str | None = None  # XLSX is binary
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if not isinstance(data, exports.Table):
@@ -46,7 +47,7 @@ class XLSXRenderer(_TableRenderer):
     format = "xlsx"
 
 
-EXPORT_RENDERERS = [JSONRenderer, CSVRenderer, XLSXRenderer]
+EXPORT_RENDERERS: Sequence[type[BaseRenderer]] = [JSONRenderer, CSVRenderer, XLSXRenderer]
 
 
 class ExportViewMixin:
