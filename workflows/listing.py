@@ -251,9 +251,6 @@ class RegisterFilters:
         read.done()
         return filters
 
-    def as_query(self) -> dict[str, str]:
-        return {f.name: str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name)}
-
 
 @dataclass(frozen=True)
 class ActivityFilters:
@@ -269,6 +266,3 @@ class ActivityFilters:
         filters = cls(actor=read.text("actor"), after=read.day("after"), before=read.day("before"))
         read.done()
         return filters
-
-    def as_query(self) -> dict[str, str]:
-        return {f.name: str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name)}
