@@ -124,6 +124,10 @@ def activity(request):
     if fmt and events is not None:
         return export_response(auditing.events_table("操作记录", events), fmt, f"audit-activity-{filters.actor}")
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page")) if events is not None else None
+    person = User.objects.filter(username=filters.actor).first() if filters.actor else None
+    staff = staff_accounts()
+    if person is not None and person.username not in dict(staff):  # an applicant, reached from a case's events
+        staff.insert(0, (person.username, person.display_name or person.username))
     return render(
         request,
         "audit/activity.html",
@@ -131,10 +135,10 @@ def activity(request):
             "section": "audit",
             "tab": "activity",
             "filters": filters,
-            "person": User.objects.filter(username=filters.actor).first() if filters.actor else None,
+            "person": person,
             "page": page,
             "lines": auditing.event_lines(page) if page is not None else [],
-            "staff": staff_accounts(),
+            "staff": staff,
         },
     )
 

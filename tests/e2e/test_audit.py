@@ -114,11 +114,13 @@ def test_the_auditor_searches_opens_a_history_exports_xlsx_and_finds_nothing_tha
 def test_the_workspace_fits_a_phone(live_server, county, chromium, tmp_path):
     camera = camera_for(tmp_path, "audit-phone-")
     page = new_page(chromium, **PHONE)
-    pages = PageCheck(page, live_server.url, PHONE_WIDTH, camera)
+    pages = PageCheck(page, live_server.url, PHONE_WIDTH)
     case = Case.objects.filter(procedure="subsidy").order_by("id").first()
     log_in(page, live_server.url, "auditor")
     pages.visit("search", "/audit/?unit=health")
+    camera.shoot(page, "search", full_page=False)
     pages.visit("case", f"/audit/cases/{case.case_no}/")
+    camera.shoot(page, "case", full_page=False)
     pages.visit("activity", "/audit/activity/?actor=twp-anwen")
     pages.visit("register", "/audit/documents/")
     assert not pages.problems, pages.problems
