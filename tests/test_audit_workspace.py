@@ -66,7 +66,7 @@ def headers(columns) -> list[str]:
 
 def test_the_search_page_links_every_case_and_offers_every_filter(county, users):
     body = web(users).get("/audit/?page_size=100").content.decode()
-    for label in ("事项", "状态", "属地", "经办单位", "审批人", "提交日期自", "超期", "导出"):
+    for label in ("事项", "状态", "属地", "机构", "经办单位", "审批人", "提交日期自", "超期", "导出"):
         assert label in body
     first = Case.objects.order_by("-submitted_at", "-id").first()
     assert f'href="/audit/cases/{first.case_no}/"' in body
@@ -104,6 +104,10 @@ def test_unit_approver_and_overdue_select_the_cases_that_match(county, users):
     on_time = client.get("/api/v1/audit/cases/?overdue=false&page_size=100").json()["results"]
     assert late and all(case["overdue"] for case in late) and not any(case["overdue"] for case in on_time)
     assert len(late) + len(on_time) == Case.objects.count()
+    # The page's own filters select the same rows, e.g. by institution.
+    institution = Case.objects.order_by("id").first().institution
+    page = web(users).get(f"/audit/?institution={institution.pk}").content.decode().split('id="audit-cases"', 1)[1]
+    assert page.count('href="/audit/cases/') == Case.objects.filter(institution=institution).count()
     today = timezone.localdate()
     for case in late:
         steps = Case.objects.get(case_no=case["case_no"]).task_set.filter(flow_task_type="HUMAN", due__isnull=False)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from audit.history import case_events, events_by
 from common import exports, procedures
 from documents.register import register
-from institutions.models import Department, Township
+from institutions.models import Department, Institution, Township
 from permissions.models import User
 from permissions.roles import COUNTY_WIDE_READERS, Role
 from workflows import auditing, scoping
@@ -86,6 +86,7 @@ def case_search(request):
             "procedures": procedures.choices(),
             "states": CaseState.choices,
             "townships": Township.objects.all(),
+            "institutions": Institution.objects.order_by("township_id", "name").only("pk", "name"),
             "units": units(),
             "staff": staff_accounts(),
         },
