@@ -1,8 +1,8 @@
 """CSV and XLSX renderers for the auditor's exports: ``?format=csv|xlsx`` (DRF's format override) or Accept.
 
 A view that offers them returns a ``common.exports.Table`` when one of them was
-chosen and a JSON body otherwise; an error is always answered in JSON (ExportViewMixin),
-since an error body is not a table.
+chosen and a JSON body otherwise; anything else — an error, OPTIONS — is answered in
+JSON (ExportViewMixin), since it is not a table.
 """
 
 from collections.abc import Sequence
@@ -63,11 +63,12 @@ class ExportViewMixin:
             formats = "、".join(renderer.format for renderer in self.renderer_classes)
             raise InvalidInput(fields={"format": [_("应为以下之一：%(values)s。") % {"values": formats}]}) from None
 
-    def handle_exception(self, exc):
-        request = getattr(self, "request", None)
-        if request is not None and getattr(request, "accepted_renderer", None) is not None:
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error, or OPTIONS' description of the view, is a dict, not a table: answer it in JSON.
+        chosen = getattr(request, "accepted_renderer", None)
+        if isinstance(chosen, _TableRenderer) and not isinstance(getattr(response, "data", None), exports.Table):
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
-        return super().handle_exception(exc)  # type: ignore[misc]
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
     def exporting(self, request) -> bool:
         return getattr(request.accepted_renderer, "format", "json") in exports.FORMATS

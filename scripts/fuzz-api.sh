@@ -8,7 +8,8 @@
 #
 # FUZZ_MAX_EXAMPLES (default 25) bounds the test cases per operation and per phase, so
 # the run is bounded in count and time; it prints how many requests were made.
-# FUZZ_ACCOUNTS (default "inst-welfare-centre twp-anwen") are the accounts it fuzzes as;
+# FUZZ_ACCOUNTS (default "inst-welfare-centre twp-anwen auditor") are the accounts it fuzzes as
+# (the auditor for its own lists, whose answers may be CSV or XLSX);
 # FUZZ_PORT and FUZZ_DATABASE name the server's port and the PostgreSQL database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,7 +70,7 @@ token_for() {
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance
 total=0
 status=0
-for account in ${FUZZ_ACCOUNTS:-inst-welfare-centre twp-anwen}; do
+for account in ${FUZZ_ACCOUNTS:-inst-welfare-centre twp-anwen auditor}; do
   token=$(token_for "$account")
   echo "== schemathesis as $account"
   set +e

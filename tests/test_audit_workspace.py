@@ -151,6 +151,16 @@ def test_bad_filters_are_a_400_in_the_error_format_and_the_page_ignores_them(use
     assert web(users).get("/audit/", params).status_code == 200
 
 
+def test_what_is_not_a_table_is_answered_in_json_whatever_format_was_asked(users):
+    client = api_as("auditor")
+    for url in ("/api/v1/audit/cases/?format=csv", "/api/v1/documents/register/?format=xlsx"):
+        described = client.options(url)  # the fuzzer found OPTIONS rendered by the CSV renderer (a 500)
+        assert described.status_code == 200 and described["Content-Type"] == "application/json"
+        refused = client.get(url + "&unit=nowhere")
+        assert refused.status_code == 400 and refused.json()["error"]["fields"]["unit"]
+        assert "Content-Disposition" not in refused
+
+
 def test_the_case_exports_hold_the_rows_of_the_search_with_chinese_headers(county, users):
     client = api_as("auditor")
     listed = client.get("/api/v1/audit/cases/?unit=health&page_size=100").json()["results"]
