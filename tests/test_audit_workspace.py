@@ -382,18 +382,22 @@ def more_work(users, copies: int) -> None:
     for number in range(copies):
         case = Case.objects.get(pk=template.pk)
         case.pk, case.case_no = None, f"PA-2026-XX-{number:06d}"
+        case._state.adding = True  # a copy (Django's "Copying model instances")
         case.save()
         CaseParty.objects.create(case=case, institution=case.institution, role="applicant")
         for task in template.task_set.all():
             task.pk, task.process = None, case
+            task._state.adding = True
             task.save()
         for document in template.documents.all():
             signatures = list(document.signatures.all())
             document.pk, document.case, document.number = None, case, f"{document.number}-{number}"
             document.verify_token = f"t{number}-{document.kind}"
+            document._state.adding = True
             document.save()
             for signature in signatures:
                 signature.pk, signature.document = None, document
+                signature._state.adding = True
                 signature.save()
         with transaction.atomic():
             record(action="task_claimed", actor=reviewer, case_no=case.case_no, detail={"task": 0})
