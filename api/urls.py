@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from common import procedures
 
-from . import calendar, views
+from . import audit, calendar, views
 
 app_name = "api"
 
@@ -42,4 +42,6 @@ urlpatterns = [
     path("audit/statements/", views.AuditStatementListView.as_view(), name="audit-statements"),
     path("audit/statements/<int:pk>/pdf", views.AuditStatementPdfView.as_view(), name="audit-statement-pdf"),
     *calendar.urlpatterns,
+    # The auditor's case search and the document register (JSON, CSV, XLSX).
+    *audit.urlpatterns,
 ]

@@ -96,6 +96,19 @@ def render_document(document: Document, *, issued_at) -> tuple[bytes, list[SealB
     return pdf, seals
 
 
+def render_unsigned_pdf(template: str, context: dict) -> bytes:
+    """A PDF in the documents' look that no unit numbers or signs (a record printed on request).
+
+    The template extends documents/base.html and replaces its letterhead and closing
+    (number, seals, QR code), so nothing on it can pass for an issued document.
+    """
+    from weasyprint import HTML
+
+    html = render_to_string(template, {"font_family": settings.DOCUMENT_FONT_FAMILY, "document": None, **context})
+    with cyclic_gc_paused():
+        return HTML(string=html).write_pdf()
+
+
 @contextmanager
 def cyclic_gc_paused():
     """Layout allocates hundreds of thousands of short-lived objects, and the cyclic

@@ -8,6 +8,9 @@
 #
 # FUZZ_MAX_EXAMPLES (default 25) bounds the test cases per operation and per phase, so
 # the run is bounded in count and time; it prints how many requests were made.
+# FUZZ_ACCOUNTS (default "inst-welfare-centre twp-anwen auditor") are the accounts it fuzzes as
+# (the auditor for its own lists, whose answers may be CSV or XLSX);
+# FUZZ_PORT and FUZZ_DATABASE name the server's port and the PostgreSQL database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +44,7 @@ export API_THROTTLE_ANON_RATE=100000/min
 export API_THROTTLE_USER_RATE=100000/min
 unset CELERY_BROKER_URL  # documents are issued by the web process's background thread
 if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
-  database=yiyang_fuzz
+  database=${FUZZ_DATABASE:-yiyang_fuzz}  # another name lets two fuzz runs share a PostgreSQL
   dropdb --if-exists -h 127.0.0.1 -U postgres "$database"
   createdb -h 127.0.0.1 -U postgres "$database"
   export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database"
@@ -67,7 +70,7 @@ token_for() {
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance
 total=0
 status=0
-for account in inst-welfare-centre twp-anwen; do
+for account in ${FUZZ_ACCOUNTS:-inst-welfare-centre twp-anwen auditor}; do
   token=$(token_for "$account")
   echo "== schemathesis as $account"
   set +e

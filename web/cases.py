@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 from common import procedures
 from documents.services import can_correct
 from institutions.models import Township
-from permissions.roles import ACT_FOR_INSTITUTION, COUNTY_WIDE_READERS
+from permissions.roles import ACT_FOR_INSTITUTION, COUNTY_WIDE_READERS, Role
 from workflows import scoping, selectors, services
 from workflows.facts import case_facts
 from workflows.listing import CaseFilters, filter_cases
@@ -21,8 +21,11 @@ from .common import REVIEWER_ROLES, case_action, refusals_as_pages
 
 @login_required
 def home(request):
-    if request.user.roles & REVIEWER_ROLES:
+    roles = request.user.roles
+    if roles & REVIEWER_ROLES:
         return redirect("workflows:task_list")
+    if Role.AUDITOR in roles:
+        return redirect("workflows:audit_cases")  # the auditor's workspace
     return redirect("workflows:case_list")
 
 

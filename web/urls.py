@@ -8,7 +8,7 @@ from django.urls import path
 
 from common import procedures
 
-from . import cases, documents, tasks
+from . import audit, cases, documents, tasks
 
 app_name = "workflows"
 
@@ -25,4 +25,10 @@ urlpatterns = [
     path("tasks/<int:task_id>/claim/", tasks.task_claim, name="task_claim"),
     path("tasks/<int:task_id>/unclaim/", tasks.task_unclaim, name="task_unclaim"),
     path("tasks/<int:task_id>/reassign/", tasks.task_reassign, name="task_reassign"),
+    # The auditor's workspace (read-only; a 404 for everyone but auditors and administrators).
+    path("audit/", audit.case_search, name="audit_cases"),
+    path("audit/cases/<str:case_no>/", audit.case_history, name="audit_case"),
+    path("audit/cases/<str:case_no>/record.pdf", audit.approval_record, name="audit_record"),
+    path("audit/activity/", audit.activity, name="audit_activity"),
+    path("audit/documents/", audit.document_register, name="audit_register"),
 ]

@@ -1,8 +1,5 @@
 """Reads about cases and tasks that pages and the API share: timelines, step lists, warnings."""
 
-from dataclasses import dataclass
-from datetime import date, datetime
-
 from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
@@ -10,22 +7,7 @@ from permissions.roles import ACT_FOR_INSTITUTION
 
 from . import scoping
 from .models import Case, CaseTask, Notification
-
-
-@dataclass
-class TimelineEntry:
-    title: str
-    unit: str
-    who: str
-    when: datetime | None
-    decision: str
-    decision_label: str
-    comment: str
-    missing_items: list[str]
-    state: str  # "done" | "open" | "cancelled"
-    due: date | None
-    overdue: bool
-    assignee: str
+from .timeline_events import TIMELINE_EVENTS, TimelineEntry
 
 
 def human_steps(case: Case) -> list[CaseTask]:
@@ -33,7 +15,13 @@ def human_steps(case: Case) -> list[CaseTask]:
 
 
 def case_timeline(case: Case, steps: list[CaseTask] | None = None) -> list[TimelineEntry]:
-    """The submission and every human step in order: unit, who, when, decision, comment."""
+    """The submission, every human step in order, and what else happened to the case (timeline_events).
+
+    An event about one step (a reassignment, a deadline reminder) sits next to that step:
+    before it once the step is decided (it happened while the step was open), after its
+    arrival while it is open. An event about the whole case (公示, an objection, a
+    timer) goes after the last entry that happened before it.
+    """
     entries = [
         TimelineEntry(
             title="提交申请",
@@ -50,10 +38,10 @@ def case_timeline(case: Case, steps: list[CaseTask] | None = None) -> list[Timel
             assignee="",
         )
     ]
-    moves = _reassignments_by_task(case)
+    by_task, of_case = timeline_events(case)
     for task in steps if steps is not None else human_steps(case):
         if task.status == STATUS.DONE:
-            entries += moves.get(task.pk, [])  # the moves happened before the step was decided
+            entries += by_task.get(task.pk, [])  # the moves happened before the step was decided
         owner = task.owner.display_name or task.owner.username if task.owner_id else ""
         if task.status == STATUS.DONE:
             state, label = "done", task.get_decision_display() if task.decision else "已补正"
@@ -80,39 +68,55 @@ def case_timeline(case: Case, steps: list[CaseTask] | None = None) -> list[Timel
             )
         )
         if task.status != STATUS.DONE:
-            entries += moves.get(task.pk, [])  # after the arrival the entry shows
-    return entries
+            entries += by_task.get(task.pk, [])  # after the arrival the entry shows
+    return _merged(entries, of_case)
 
 
-def _reassignments_by_task(case: Case) -> dict[int, list[TimelineEntry]]:
-    """Who moved which step from whom to whom, and why — read from the audit log, where it is recorded."""
-    moves: dict[int, list[TimelineEntry]] = {}
+def timeline_events(case: Case) -> tuple[dict[int, list[TimelineEntry]], list[tuple[TimelineEntry, str]]]:
+    """The case's events that timelines show (workflows/timeline_events.py says which and how).
+
+    Returns the entries of events about one step, by task id, and those about the whole
+    case in order, each with what it explains (see EventView.explains).
+    """
+    by_task: dict[int, list[TimelineEntry]] = {}
+    of_case: list[tuple[TimelineEntry, str]] = []
     events = (
-        AuditEvent.objects.filter(case_no=case.case_no, action="task_reassigned").select_related("actor").order_by("id")
+        AuditEvent.objects.filter(case_no=case.case_no, action__in=list(TIMELINE_EVENTS))
+        .select_related("actor")
+        .order_by("id")
     )
     for event in events:
-        detail = event.detail
-        head = (event.actor.display_name or event.actor.username) if event.actor else event.actor_name
-        previous = detail.get("from_name") or detail.get("from") or "待领取队列"
-        reason = detail.get("reason") or ""
-        moves.setdefault(detail.get("task"), []).append(
-            TimelineEntry(
-                title="任务改派",
-                unit=event.unit,
-                who=head,
-                when=event.at,
-                decision="",
-                decision_label="改派",
-                comment=f"由{previous}改派给{detail.get('to_name') or detail.get('to')}"
-                + (f"，原因：{reason}" if reason else ""),
-                missing_items=[],
-                state="event",
-                due=None,
-                overdue=False,
-                assignee="",
-            )
+        view = TIMELINE_EVENTS[event.action]
+        entry = view.entry(event)
+        if entry is None:
+            continue
+        task = event.detail.get("task") if isinstance(event.detail, dict) else None
+        if task is not None:
+            by_task.setdefault(task, []).append(entry)
+        else:
+            of_case.append((entry, view.explains))
+    return by_task, of_case
+
+
+def _merged(entries: list[TimelineEntry], events: list[tuple[TimelineEntry, str]]) -> list[TimelineEntry]:
+    """Each case-wide event after the last entry that happened no later than it; then an event that
+    explains another (an objection, which ends the notice) moves before the entry it explains."""
+    merged = list(entries)
+    explained: list[tuple[TimelineEntry, str]] = []
+    for event, explains in events:
+        at = max(
+            (i for i, entry in enumerate(merged) if entry.when is not None and event.when and entry.when <= event.when),
+            default=len(merged) - 1,
         )
-    return moves
+        merged.insert(at + 1, event)
+        if explains:
+            explained.append((event, explains))
+    for event, explains in explained:
+        here = merged.index(event)
+        target = next((i for i in range(here - 1, -1, -1) if merged[i].action == explains), None)
+        if target is not None:
+            merged.insert(target, merged.pop(here))
+    return merged
 
 
 def latest_return(case: Case) -> CaseTask | None:
