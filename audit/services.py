@@ -8,7 +8,10 @@ and a reviewer), the unique (chain, seq) refuses the second insert without abort
 transaction (ON CONFLICT DO NOTHING) and it reads the new head and tries again.
 """
 
+from typing import Any
+
 from django.db import connection, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from .context import current_ip
@@ -40,6 +43,21 @@ def chain_head(chain: str) -> tuple[int, str]:
     """(seq, hash) of the chain's last event, or (0, GENESIS) for a chain not started yet."""
     row = AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
     return row if row is not None else (0, GENESIS)
+
+
+def with_chain_head(rows: QuerySet, case_no: str) -> QuerySet:
+    """`rows` annotated with the head (seq, hash) of the case chain named by the path `case_no`.
+
+    A writer that locks and reads its case in one statement reads the chain's head in the
+    same statement and passes it to record(previous=…), saving record() its own read.
+    """
+    last = AuditEvent.objects.filter(chain=OuterRef(case_no)).order_by("-seq")
+    return rows.annotate(audit_seq=Subquery(last.values("seq")[:1]), audit_hash=Subquery(last.values("hash")[:1]))
+
+
+def chain_head_of(row: Any) -> tuple[int, str]:
+    """The head read by with_chain_head: (0, GENESIS) for a case with no event yet."""
+    return (row.audit_seq or 0, row.audit_hash or GENESIS)
 
 
 def record(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
-from audit.services import record
+from audit.services import chain_head_of, record, with_chain_head
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.validators import validate_plain_text
 from permissions.models import User
@@ -41,8 +41,10 @@ def locked_task(user, task_id, *, reviews_only: bool = True):
 
     The lock comes first: SELECT … FOR UPDATE OF the task and the case, with the user's
     scope (scoping.workable_tasks) in the same WHERE — a task outside it is NotFound,
-    whatever its state — and the case's township and institution joined, so neither the
-    permission check nor viewflow reads the rows again. Locking the case row is
+    whatever its state — the case's township and institution joined, and the head of the
+    case's audit chain read alongside (record(previous=…)), so neither the permission
+    check, viewflow nor the audit log reads the rows again. A head that moved while the
+    lock was awaited is caught by the chain's unique (chain, seq) and read again. Locking the case row is
     viewflow's process lock (workflows/locking.py takes the same row), so every other
     action on the case waits; a wait longer than ``lock_timeout`` is a 409.
     """
@@ -52,12 +54,12 @@ def locked_task(user, task_id, *, reviews_only: bool = True):
         raise NotFound() from None
     with transaction.atomic():
         try:
-            task = (
+            task = with_chain_head(
                 scoping.workable_tasks(user)
                 .select_related("process__township", "process__institution")
-                .select_for_update(of=("self", "process"))
-                .get(pk=pk)
-            )
+                .select_for_update(of=("self", "process")),
+                "process__case_no",
+            ).get(pk=pk)
         except CaseTask.DoesNotExist:
             raise NotFound() from None
         except OperationalError:  # PostgreSQL lock_timeout; SQLite "database is locked"
@@ -112,7 +114,13 @@ def claim_task(*, user, task_id) -> CaseTask:
         if not scoping.holds(user, task):
             raise Forbidden(_("您无权领取该任务。"))
         activation.assign(user)
-        record(action="task_claimed", actor=user, case_no=task.process.case_no, detail={"task": task.pk})
+        record(
+            action="task_claimed",
+            actor=user,
+            case_no=task.process.case_no,
+            detail={"task": task.pk},
+            previous=chain_head_of(task),
+        )
     return task
 
 
@@ -123,7 +131,13 @@ def unclaim_task(*, user, task_id) -> CaseTask:
         if task.owner_id != user.pk:
             raise Forbidden(_("只能退回由您领取的任务。"))
         activation.unassign()
-        record(action="task_unclaimed", actor=user, case_no=task.process.case_no, detail={"task": task.pk})
+        record(
+            action="task_unclaimed",
+            actor=user,
+            case_no=task.process.case_no,
+            detail={"task": task.pk},
+            previous=chain_head_of(task),
+        )
     return task
 
 
@@ -208,14 +222,24 @@ def decide_task(
         if step_fields is not None and cleaned:
             task.data = {**task.data, "fields": {k: str(v) for k, v in cleaned.items()}}
             step_fields.apply(task, cleaned)
-        activation.start(None)
-        activation.execute()
+        # The decision is logged before what it sets off (the next step, a number, the
+        # documents), so the case's chain reads cause before effect — and the chain head
+        # read with the lock is still the head.
         record(
             action=f"task_{decision}",
             actor=user,
             case_no=task.process.case_no,
-            detail={"task": task.pk, "step": task.flow_task.name, "comment": comment, "missing_items": missing_items},
+            detail={
+                "task": task.pk,
+                "step": task.flow_task.name,
+                "decision": str(decision),
+                "comment": comment,
+                "missing_items": missing_items,
+            },
+            previous=chain_head_of(task),
         )
+        activation.start(None)
+        activation.execute()
     return task
 
 
