@@ -29,7 +29,9 @@ def hospital(*, beds: int, opened: date, ownership: str = "private") -> Institut
     """A private medical institution, newly opened: what the bed subsidy is for."""
     from stdnum.cn import uscc
 
-    body = "52330727" + "MA2K3T" + f"{beds:03d}"[-3:] + "7"
+    # 18 characters: registering body and kind (52), region (330727), a 9-character
+    # organisation code, and the check character.
+    body = "52" + "330727" + "MA2K3T" + f"{beds:03d}"[-3:]
     return Institution.objects.create(
         code=f"kangfu-{beds}-{opened:%Y%m%d}",
         name="磐安康复医院",
