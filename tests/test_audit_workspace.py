@@ -209,6 +209,7 @@ def test_a_cases_history_shows_every_event_readably(driver, users):
         assert label in events_table
     assert "缺少房屋证明" in events_table and "房屋产权证明、消防验收意见" in events_table
     assert "属地初审" in events_table and "township_review" not in events_table  # the step by its name
+    assert "意见：</span>退回补正" in events_table and ">return<" not in events_table  # the decision too
     assert "事项：</span>养老机构内设医疗机构备案" in events_table and "clinic_filing" not in events_table
     assert "乡镇（街道）审核员" in events_table  # the role by its name
     assert "办理进度" in body and "审批记录表（PDF" in body

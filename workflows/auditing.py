@@ -24,7 +24,7 @@ from institutions.county import current_county
 from .documents import APPROVAL_RECORD
 from .facts import case_facts
 from .listing import AuditCaseFilters, filter_audit_cases, late_steps
-from .models import Case
+from .models import Case, Decision
 from .selectors import case_timeline, human_steps
 
 
@@ -108,6 +108,8 @@ def event_lines(events) -> list[EventLine]:
                 return str(found.label) if found else None
             if key == "kind":
                 return dict(kind_choices()).get(code)
+            if key == "decision":
+                return str(Decision(code).label) if code in Decision.values else None
             return None
 
         return name_of
