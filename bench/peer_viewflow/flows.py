@@ -1,11 +1,13 @@
 """The peer's route: start, then three reviews, each approved — viewflow's defaults, no permissions, no audit."""
 
+from django.http import Http404
 from viewflow import this
 from viewflow.workflow import flow
 
 
-def review_page(request, **kwargs):  # never requested: the bench drives the activations directly
-    raise NotImplementedError
+def review_page(request, **kwargs):
+    """No page: the bench drives the activations directly, and mounts no URL for this view."""
+    raise Http404("the peer bench has no pages")
 
 
 class FilingFlow(flow.Flow):
