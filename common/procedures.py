@@ -47,6 +47,9 @@ class Procedure:
     public_facts: Callable[[Any], list[tuple[str, str]]] = field(default=lambda case: issued_to_the_applicant(case))
     # institution kinds that apply for it from the navigation's 申请 menu
     applicant_kinds: frozenset[str] = frozenset()
+    # (detail key, code) -> the Chinese name of a code its audit events record (a subsidy
+    # kind), or None; the auditor's history asks it before showing the code itself
+    name_detail: Callable[[str, str], str | None] | None = None
     # dotted paths of its page and API modules: each has `urlpatterns`; see docs/architecture.md
     pages: str = ""
     api: str = ""

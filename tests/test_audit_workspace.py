@@ -437,3 +437,17 @@ def test_each_workspace_page_takes_the_same_few_queries_however_long_its_list(
             record(action="document_corrected", case_no=case.case_no, detail={"old": "甲", "new": "乙", "reason": "x"})
     large = {url: page_queries(django_assert_max_num_queries, client, url) for url in pages}
     assert large == small, (small, large)
+
+
+def test_a_subsidy_kind_is_named_from_the_policy_table(users):
+    """The log records the kind's code; the history shows its name, as the procedure declares it."""
+    from workflows.models import SubsidyPolicy
+
+    from .test_subsidy import hiring_body, submit
+
+    case_no = submit(api_as("inst-welfare-centre"), hiring_body())["case_no"]
+    name = SubsidyPolicy.objects.filter(code="hiring").values_list("name", flat=True).first()
+    body = web(users).get(f"/audit/cases/{case_no}/").content.decode()
+    events_table = body.split('id="audit-events"', 1)[1]
+    assert f"类型：</span>{name}" in events_table
+    assert ">hiring<" not in events_table and "：</span>hiring" not in events_table

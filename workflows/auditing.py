@@ -97,10 +97,20 @@ def event_lines(events) -> list[EventLine]:
     procedure_of = dict(Case.objects.filter(case_no__in=case_nos).values_list("case_no", "procedure"))
     titles = {code: step_titles(code) for code in set(procedure_of.values())}
 
+    named: dict[tuple[str, str, str], str | None] = {}  # one look-up per code, however many events
+
     def namer(event):
-        steps = titles.get(procedure_of.get(event.case_no, ""), {})
+        procedure_code = procedure_of.get(event.case_no, "")
+        steps = titles.get(procedure_code, {})
+        procedure = procedures.find(procedure_code)
 
         def name_of(key: str, code: str) -> str | None:
+            if procedure is not None and procedure.name_detail is not None:
+                memo = (procedure_code, key, code)
+                if memo not in named:
+                    named[memo] = procedure.name_detail(key, code)
+                if named[memo]:
+                    return named[memo]
             if key == "step":
                 return steps.get(code)
             if key == "procedure":

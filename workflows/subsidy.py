@@ -35,7 +35,7 @@ from .calendar import add_working_days
 from .declaration import declare
 from .documents import APPROVAL_RECORD, case_context, case_public_rows
 from .locking import process_lock
-from .models import Budget, Case, CaseState, CaseTask, SubsidyApplication
+from .models import Budget, Case, CaseState, CaseTask, SubsidyApplication, SubsidyPolicy
 from .models.subsidy import NOTICE_WORKING_DAYS
 from .nodes import ReviewStep, Supplement
 from .numbering import new_case_number
@@ -315,6 +315,14 @@ SUBSIDY_DECISION = DocumentKind(
     public_facts=_decision_public_facts,
 )
 
+
+def _name_detail(key: str, code: str) -> str | None:
+    """A subsidy kind by its name in the policy table (the newest version's), for the audit history."""
+    if key != "kind":
+        return None
+    return SubsidyPolicy.objects.filter(code=code).order_by("-version").values_list("name", flat=True).first()
+
+
 SUBSIDY = declare(
     Procedure(
         code=CODE,
@@ -327,6 +335,7 @@ SUBSIDY = declare(
         brief_facts=frozenset({"补助类型", "适用政策", "核定金额", "拨付日期", "拨付凭证号"}),
         documents=(SUBSIDY_DECISION,),
         applicant_kinds=frozenset({"elderly_care", "medical"}),
+        name_detail=_name_detail,
         pages="web.subsidy",
         api="api.subsidy",
     )
