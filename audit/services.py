@@ -39,9 +39,14 @@ def chain_for(*, action: str, actor=None, case_no: str = "") -> str:
     return COUNTY_CHAIN
 
 
+def _newest_first(chain: Any) -> QuerySet:
+    """A chain's events, newest first, through the (chain, seq) index; `chain` a name or an OuterRef."""
+    return AuditEvent.objects.filter(chain=chain).order_by("-seq")
+
+
 def chain_head(chain: str) -> tuple[int, str]:
     """(seq, hash) of the chain's last event, or (0, GENESIS) for a chain not started yet."""
-    row = AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
+    row = _newest_first(chain).values_list("seq", "hash").first()
     return row if row is not None else (0, GENESIS)
 
 
@@ -51,7 +56,7 @@ def with_chain_head(rows: QuerySet, case_no: str) -> QuerySet:
     A writer that locks and reads its case in one statement reads the chain's head in the
     same statement and passes it to record(previous=…), saving record() its own read.
     """
-    last = AuditEvent.objects.filter(chain=OuterRef(case_no)).order_by("-seq")
+    last = _newest_first(OuterRef(case_no))
     return rows.annotate(audit_seq=Subquery(last.values("seq")[:1]), audit_hash=Subquery(last.values("hash")[:1]))
 
 

@@ -32,7 +32,7 @@ import sys
 import time
 from collections import Counter
 
-from harness import ThrowawayDatabase  # noqa: E402 - sets sys.path and the settings module
+from harness import ThrowawayDatabase, request_user  # noqa: E402 - sets sys.path and the settings module
 
 PAGE_SIZE = 25  # web/tasks.py: Paginator(tasks, 25)
 
@@ -133,11 +133,7 @@ class Bench:
 
     def user(self, username: str):
         """A fresh user object, as each request loads one (grants and roles are cached per object)."""
-        from permissions.loading import with_jurisdiction
-        from permissions.models import User
-
-        # What the authentication back-ends load per request: unit, roles and grants in one query.
-        return with_jurisdiction(User.objects.filter(username=username)).get()
+        return request_user(username)
 
     def submit(self, institution, *, insurance: bool = False):
         from common.validators import check_upload

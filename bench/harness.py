@@ -51,6 +51,14 @@ class ThrowawayDatabase:
             shutil.rmtree(self.tempdir, ignore_errors=True)
 
 
+def request_user(username: str):
+    """A fresh user as the authentication back-ends load one per request: unit, roles and grants in one query."""
+    from permissions.loading import with_jurisdiction
+    from permissions.models import User
+
+    return with_jurisdiction(User.objects.filter(username=username)).get()
+
+
 def percentile(values: list[float], fraction: float) -> float:
     """Nearest-rank percentile (p95 of 20 runs is the 19th smallest)."""
     ordered = sorted(values)

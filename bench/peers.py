@@ -134,12 +134,11 @@ class Yiyang:
     def teardown(self):
         self.database.destroy()
 
-    def user(self, username):
-        from permissions.loading import with_jurisdiction
-        from permissions.models import User
+    def user(self, username: str):
+        """A fresh user object, as each request loads one (grants and roles are cached per object)."""
+        from harness import request_user
 
-        # What the authentication back-ends load per request: unit, roles and grants in one query.
-        return with_jurisdiction(User.objects.filter(username=username)).get()
+        return request_user(username)
 
     def start(self):
         from common.validators import check_upload

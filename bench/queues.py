@@ -314,37 +314,31 @@ class Bench:
         connection.close()
         connection.settings_dict["NAME"] = name
 
-    def clone(self, source: str, target: str) -> None:
-        """CREATE DATABASE target TEMPLATE source: a copy of a built dataset in a second or two."""
+    @staticmethod
+    def _maintenance():
+        """An autocommit connection to the server's `postgres` database (CREATE/DROP DATABASE cannot run in ours)."""
         import psycopg
         from django.db import connection
 
         connection.close()
         settings = connection.settings_dict
-        with psycopg.connect(
+        return psycopg.connect(
             host=settings["HOST"],
             port=settings["PORT"] or 5432,
             user=settings["USER"],
             dbname="postgres",
             autocommit=True,
-        ) as admin:
+        )
+
+    def clone(self, source: str, target: str) -> None:
+        """CREATE DATABASE target TEMPLATE source: a copy of a built dataset in a second or two."""
+        with self._maintenance() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{target}"')
             admin.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
         self.clones.append(target)
 
     def drop_clones(self) -> None:
-        import psycopg
-        from django.db import connection
-
-        connection.close()
-        settings = connection.settings_dict
-        with psycopg.connect(
-            host=settings["HOST"],
-            port=settings["PORT"] or 5432,
-            user=settings["USER"],
-            dbname="postgres",
-            autocommit=True,
-        ) as admin:
+        with self._maintenance() as admin:
             for name in self.clones:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
