@@ -34,6 +34,11 @@ class Grants:
         return self.by_permission.get(permission, frozenset())
 
     @property
+    def signature(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The grants as a hashable value: two users' scopes are the same query when these are equal."""
+        return tuple(sorted((permission, tuple(sorted(pks))) for permission, pks in self.by_permission.items()))
+
+    @property
     def county_wide(self) -> bool:
         """Auditors and administrators read every case (asks for the roles only when needed)."""
         return self.user.is_authenticated and bool(self.user.roles & COUNTY_WIDE_READERS)

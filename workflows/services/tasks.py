@@ -7,6 +7,7 @@ and in the hands the user saw.
 """
 
 from contextlib import contextmanager
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
@@ -15,14 +16,31 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from audit.services import chain_head_of, record, with_chain_head
+from common.compiled import CompiledGet, compiled_get
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.validators import validate_plain_text
+from permissions.grants import grants_for
 from permissions.models import User
 
 from .. import scoping
 from ..decisions import clean_decision
 from ..models import CaseTask, Decision
 from ..nodes import ReviewStep
+
+
+def _locking_read(user) -> CompiledGet:
+    """locked_task's SELECT, compiled once per scope (common/compiled.py): its SQL depends only on the user and the grants."""
+
+    def build():
+        return with_chain_head(
+            scoping.workable_tasks(user)
+            .select_related(None)  # the case only: a bigger join costs more to build than it saves
+            .select_related("process")
+            .select_for_update(of=("self", "process")),
+            "process__case_no",
+        )
+
+    return compiled_get(("locked_task", transaction.get_connection().alias, user.pk, grants_for(user).signature), build)
 
 
 @contextmanager
@@ -54,17 +72,11 @@ def locked_task(user, task_id, *, reviews_only: bool = True):
         raise NotFound() from None
     with transaction.atomic():
         try:
-            task = with_chain_head(
-                scoping.workable_tasks(user)
-                .select_related(None)  # the case only: a bigger join costs more to build than it saves
-                .select_related("process")
-                .select_for_update(of=("self", "process")),
-                "process__case_no",
-            ).get(pk=pk)
-        except CaseTask.DoesNotExist:
-            raise NotFound() from None
+            task = cast(CaseTask | None, _locking_read(user).get(pk))
         except OperationalError:  # PostgreSQL lock_timeout; SQLite "database is locked"
             raise Conflict(_("该办件正在被他人处理，请稍后重试。"), code="busy") from None
+        if task is None:
+            raise NotFound()
         if reviews_only and not isinstance(task.flow_task, ReviewStep):
             raise NotFound()
         yield task.flow_task.activation_class(task)
