@@ -20,7 +20,7 @@ from documents.kinds import DocumentKind
 from documents.services import request_document
 from institutions.models import CLINIC_REQUIRED_FROM_BEDS
 
-from . import units
+from . import automatic_nodes, units
 from .declaration import declare
 from .documents import APPROVAL_RECORD, REJECTION_NOTICE, case_context, case_public_rows
 from .locking import process_lock
@@ -47,8 +47,8 @@ class ClinicFilingFlow(flow.Flow):
         this.health_filing
     )
     health_filing = ReviewStep(unit=units.HEALTH, days=2, title=_("卫健局备案")).Approve(this.assign_filing_number)
-    assign_filing_number = flow.Function(this.give_filing_number).Next(this.insurance_requested)
-    insurance_requested = flow.If(this.asks_for_insurance).Then(this.insurance_review).Else(this.filed)
+    assign_filing_number = automatic_nodes.Function(this.give_filing_number).Next(this.insurance_requested)
+    insurance_requested = automatic_nodes.If(this.asks_for_insurance).Then(this.insurance_review).Else(this.filed)
     # 医保局's "reject" refuses the designation only; the clinic stays filed.
     insurance_review = (
         ReviewStep(unit=units.MEDICAL_INSURANCE, days=5, title=_("医保局决定医保定点"), rejects=_("医保定点申请"))
@@ -57,9 +57,9 @@ class ClinicFilingFlow(flow.Flow):
     )
 
     supplement = Supplement(title=_("申请人补正材料"))
-    filed = flow.Function(this.close_as_filed).Next(this.end)
-    rejected = flow.Function(this.close_as_rejected).Next(this.end)
-    end = flow.End()
+    filed = automatic_nodes.Function(this.close_as_filed).Next(this.end)
+    rejected = automatic_nodes.Function(this.close_as_rejected).Next(this.end)
+    end = automatic_nodes.End()
 
     def open_case(self, activation, *, applicant, institution, record_filing):
         """Number and store the case; ``record_filing`` writes the form's records for it."""
@@ -97,7 +97,9 @@ class ClinicFilingFlow(flow.Flow):
             )
             filing.save(update_fields=["insurance_decision"])
         close_case(case, CaseState.APPROVED)
-        health = last_decided(case, self.health_filing).owner_permission_obj
+        # The bureau that filed it: the step's unit is a fixed department, read from the cache
+        # (workflows/units.py) rather than through the step's row and its permission object.
+        health = self.health_filing.unit.resolve(case)
         request_document(case=case, kind=FILING_CERTIFICATE.code, issuers=[health])
         if filing.insurance_decision == InsuranceDecision.REFUSED:
             request_document(case=case, kind=REJECTION_NOTICE.code, issuers=[insurance_task.owner_permission_obj])

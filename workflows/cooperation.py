@@ -24,7 +24,7 @@ from documents.kinds import DocumentKind
 from documents.services import request_document
 from institutions.models import Department
 
-from . import units
+from . import automatic_nodes, units
 from .declaration import declare
 from .documents import APPROVAL_RECORD, case_context, case_public_rows
 from .locking import process_lock
@@ -60,9 +60,9 @@ class CooperationFlow(flow.Flow):
     both_bureaus_agree = flow.Join().Next(this.issued)
 
     supplement = Supplement(title=_("起草方补正材料"), unit=units.DRAFTER)
-    issued = flow.Function(this.issue_agreement).Next(this.end)
-    rejected = flow.Function(this.close_as_rejected).Next(this.end)
-    end = flow.End()
+    issued = automatic_nodes.Function(this.issue_agreement).Next(this.end)
+    rejected = automatic_nodes.Function(this.close_as_rejected).Next(this.end)
+    end = automatic_nodes.End()
 
     def open_case(self, activation, *, applicant, drafter, terms, record_agreement):
         case = activation.process

@@ -30,7 +30,7 @@ from documents.kinds import DocumentKind
 from documents.services import request_document
 from institutions.models import Department
 
-from . import units
+from . import automatic_nodes, units
 from .calendar import add_working_days
 from .declaration import declare
 from .documents import APPROVAL_RECORD, case_context, case_public_rows
@@ -177,15 +177,15 @@ class SubsidyFlow(flow.Flow):
         this.public_notice
     )
     public_notice = PublicNotice(this.end_notice).Next(this.after_notice)
-    after_notice = flow.If(this.was_objected).Then(this.bureau_confirmation).Else(this.finance_review)
+    after_notice = automatic_nodes.If(this.was_objected).Then(this.bureau_confirmation).Else(this.finance_review)
     finance_review = ReviewStep(
         unit=units.FINANCE, days=5, title="财政局核定拨付", decision_fields=PaymentFields()
     ).Approve(this.granted)
 
     supplement = Supplement(title="申请人补正材料")
-    granted = flow.Function(this.close_as_granted).Next(this.end)
-    rejected = flow.Function(this.close_as_rejected).Next(this.end)
-    end = flow.End()
+    granted = automatic_nodes.Function(this.close_as_granted).Next(this.end)
+    rejected = automatic_nodes.Function(this.close_as_rejected).Next(this.end)
+    end = automatic_nodes.End()
 
     def open_case(self, activation, *, applicant, institution, record_application):
         case = activation.process

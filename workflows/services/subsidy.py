@@ -224,7 +224,8 @@ def end_due_notices(now: datetime | None = None) -> dict[str, int]:
             if task.status != STATUS.NEW:
                 continue
             try:
-                SubsidyFlow.public_notice.run(task, objected=False)
+                with transaction.atomic():  # a failed run leaves nothing behind (workflows/automatic_nodes.py)
+                    SubsidyFlow.public_notice.run(task, objected=False)
             except Exception:
                 task.refresh_from_db()
                 if task.status != STATUS.NEW:

@@ -1,0 +1,115 @@
+"""The steps a flow runs by itself — Function, If, End — without viewflow's savepoint around each.
+
+viewflow wraps each automatic step in ``transaction.atomic(savepoint=True)`` so that,
+when it runs with ``propagate_exception=False`` (its timers, jobs and events), a failing
+step can be rolled back alone and left in the ERROR state for an administrator. In this
+project these steps run inside a decision or a submission, where exceptions propagate
+(viewflow's default): a failure rolls the whole transaction back, and the savepoint
+only costs two statements a step — eight when a filing closes (SAVEPOINT and RELEASE
+around the filing number, the 医保 question, the closing and the end).
+
+So each activation below runs its step directly when exceptions propagate, and exactly
+as viewflow does (guard and savepoint) when they do not. A caller that catches a flow's
+exception and goes on inside the same transaction must give the flow its own
+``transaction.atomic()``, as workflows/services/subsidy.py does for the notice timer.
+
+For the same reason each such step's row is inserted once, when it is done — viewflow
+inserts it NEW and at once updates it to DONE, a second write for a step that is over
+within the same transaction (four more statements when a filing closes). Until then
+the step has no primary key, so these activations compare by identity, not by their
+task's key as viewflow's do: each creates a task of its own, never one another
+activation also holds (that is the Join's case, not used here).
+"""
+
+from django.utils.timezone import now
+from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.context import context
+from viewflow.workflow.nodes.end import EndActivation
+from viewflow.workflow.nodes.func import FunctionActivation
+from viewflow.workflow.nodes.if_gate import IfActivation
+from viewflow.workflow.signals import flow_finished, task_finished, task_started
+from viewflow.workflow.status import PROCESS
+
+
+class _InsertedWhenDone(Activation):
+    """An automatic step whose row is written once, already DONE (when exceptions propagate)."""
+
+    _previous_task = None
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        if not context.propagate_exception:
+            return super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        activation._previous_task = prev_activation.task
+        return activation
+
+    @Activation.status.super()
+    def complete(self):
+        super().complete.original()  # viewflow's: finished, save — here the INSERT — and task_finished
+        if self._previous_task is not None:
+            self.task.previous.add(self._previous_task)
+            self._previous_task = None
+
+    def _started(self) -> None:
+        self.task.started = now()
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __hash__(self):
+        return id(self)
+
+
+class DirectFunctionActivation(_InsertedWhenDone, FunctionActivation):
+    @Activation.status.super()
+    def activate(self):
+        if not context.propagate_exception:
+            return super().activate.original()
+        self._started()
+        self.flow_task._func(self)
+
+
+class DirectIfActivation(_InsertedWhenDone, IfActivation):
+    @Activation.status.super()
+    def activate(self):
+        if not context.propagate_exception:
+            return super().activate.original()
+        self._condition_result = self.flow_task._condition(self)
+
+
+class DirectEndActivation(_InsertedWhenDone, EndActivation):
+    @Activation.status.super()
+    def activate(self):
+        """viewflow's End: the case is finished when no other step of it is still open."""
+        if not context.propagate_exception:
+            return super().activate.original()
+        self._started()
+        others = self.flow_class.task_class._default_manager.filter(process=self.process, finished__isnull=True)
+        if self.task.pk is not None:  # not yet inserted (_InsertedWhenDone) when exceptions propagate
+            others = others.exclude(pk=self.task.pk)
+        still_open = others.exists()
+        if not still_open:
+            self.process.status = PROCESS.DONE
+            self.process.finished = now()
+            self.process.save()
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+        if not still_open:
+            flow_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class Function(flow.Function):
+    activation_class = DirectFunctionActivation
+
+
+class If(flow.If):
+    activation_class = DirectIfActivation
+
+
+class End(flow.End):
+    activation_class = DirectEndActivation
