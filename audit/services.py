@@ -95,13 +95,35 @@ def record(
         detail=canonical_detail(detail),
         chain=chain or chain_for(action=action, actor=actor, case_no=case_no),
     )
+    remembered = _written.get(event.chain) if previous is None else None
     for attempt in range(RETRIES):
-        seq, prev_hash = previous if previous is not None and attempt == 0 else chain_head(event.chain)
+        if attempt == 0 and previous is not None:
+            seq, prev_hash = previous
+        elif attempt == 0 and remembered is not None:
+            seq, prev_hash = remembered
+        else:
+            seq, prev_hash = chain_head(event.chain)
         event.seq, event.prev_hash = seq + 1, prev_hash
         event.hash = event_digest(event)
-        if _insert(event):
+        if _insert(event, after_remembered=attempt == 0 and remembered is not None):
+            _remember(event)
             return event
     raise RuntimeError(f"could not append to audit chain {event.chain!r}: it kept moving")
+
+
+# The head each chain was given by this process's last record(): a transaction that writes
+# several events of one case (a filing's closing writes four) appends each after the one
+# before without reading the chain again. Only a hint — _insert checks, in the same
+# statement, that the remembered event is still there and the next seq still free — so it
+# is never cleared on rollback, and it is per process, bounded, and shared by threads.
+_written: dict[str, tuple[int, str]] = {}
+_WRITTEN_MAX = 4096
+
+
+def _remember(event: AuditEvent) -> None:
+    if len(_written) >= _WRITTEN_MAX:
+        _written.clear()
+    _written[event.chain] = (event.seq, event.hash)
 
 
 def event_digest(event: AuditEvent) -> str:
@@ -121,18 +143,30 @@ def event_digest(event: AuditEvent) -> str:
     )
 
 
-def _insert(event: AuditEvent) -> bool:
+def _insert(event: AuditEvent, *, after_remembered: bool = False) -> bool:
     """INSERT … ON CONFLICT (chain, seq) DO NOTHING RETURNING id; False if another writer took the seq.
 
     Django's bulk_create(ignore_conflicts=True) would not return the id. Both SQLite
-    (3.35+) and PostgreSQL speak this statement.
+    (3.35+) and PostgreSQL speak this statement. With ``after_remembered`` the row goes in
+    only if the event it follows (a remembered head, see _written) is still there: a
+    head that a rolled-back transaction wrote is not, and the caller reads the real one.
     """
     fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
+    table = quote(AuditEvent._meta.db_table)
     columns = ", ".join(quote(str(field.column)) for field in fields)
     values = [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
+    placeholders = ", ".join(["%s"] * len(fields))
+    if after_remembered:
+        rows = (
+            f"SELECT {placeholders} WHERE EXISTS (SELECT 1 FROM {table} WHERE {quote('chain')} = %s"
+            f" AND {quote('seq')} = %s AND {quote('hash')} = %s)"
+        )
+        values += [event.chain, event.seq - 1, event.prev_hash]
+    else:
+        rows = f"VALUES ({placeholders})"
     sql = (
-        f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"INSERT INTO {table} ({columns}) {rows} "
         f"ON CONFLICT ({quote('chain')}, {quote('seq')}) DO NOTHING RETURNING {quote('id')}"
     )
     with connection.cursor() as cursor:
