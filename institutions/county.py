@@ -1,15 +1,20 @@
 """The county this installation serves, as every caller reads it.
 
-One indexed primary-key read, not a process cache: an installation runs several web
-and worker processes, and a cache invalidated on save would only be fresh in the
-process that saved, so an edit in the admin would show in some pages and not others.
-The read costs well under a millisecond (docs/operations.md, "A new county"); it
-happens once per page title, case number, filing number, signature and certificate.
+From Django's shared cache (common/cached.py), dropped whenever the row is saved: in
+production that cache is Redis, so every web and worker process sees an admin's edit
+at once — a per-process cache would not. The row is read on every page title, case
+number, filing number, signature and certificate; a closing decision alone read it
+once for each number it gave.
 """
 
 from django.core.exceptions import ImproperlyConfigured
 
+from common.cached import cached, forget_on_change
+
 from .models import County
+
+COUNTY_KEY = "county"
+forget_on_change(County, lambda county: [COUNTY_KEY])
 
 
 class CountyNotLoaded(ImproperlyConfigured):
@@ -17,7 +22,7 @@ class CountyNotLoaded(ImproperlyConfigured):
 
 
 def current_county() -> County:
-    county = County.objects.filter(pk=County.SINGLE_ROW).first()
+    county = cached(COUNTY_KEY, lambda: County.objects.filter(pk=County.SINGLE_ROW).first())
     if county is None:
         raise CountyNotLoaded("No county is loaded: run `python manage.py load_county <directory>` first.")
     return county
