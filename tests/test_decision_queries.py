@@ -50,3 +50,45 @@ def test_a_township_decision_reads_once_and_writes_what_changed(demo, driver):
     assert data_statements(decide) == ["SELECT", "INSERT", "UPDATE", "INSERT", "INSERT"], [q["sql"] for q in decide]
     updates = [q["sql"] for q in claim.captured_queries + decide.captured_queries if q["sql"].startswith("UPDATE")]
     assert all('"comment"' not in sql for sql in updates[:1])  # the claim writes owner and status only
+
+
+def test_closing_a_filing_writes_each_automatic_step_once_without_savepoints(demo, driver):
+    """The filing number, the 医保 question, the closing and the end: one INSERT and one link each (automatic_nodes)."""
+    driver.file(driver.submit("inst-welfare-centre", medical_insurance=False))  # warms the cache
+    case = driver.to_step(driver.submit("inst-anwen-qinchunyuan", medical_insurance=False), "health_filing")
+    task = driver.open_task(case, "health-1")
+    services.claim_task(user=request_user("health-1"), task_id=task.pk)
+
+    decider = request_user("health-1")
+    with CaptureQueriesContext(connection) as decide:
+        services.decide_task(user=decider, task_id=task.pk, decision="approve")
+
+    sql = [query["sql"] for query in decide.captured_queries]
+    # Inside the test's transaction the decision's own atomic block is the one savepoint.
+    assert sum(statement.startswith("SAVEPOINT") for statement in sql) == 1, sql
+    task_writes = [
+        " ".join(s.split()[:3])
+        for s in sql
+        if s.startswith(('UPDATE "workflows_casetask" ', 'INSERT INTO "workflows_casetask" '))
+    ]
+    assert task_writes == [
+        'UPDATE "workflows_casetask" SET',  # the health step: decided
+        *['INSERT INTO "workflows_casetask"'] * 4,  # assign_filing_number, insurance_requested, filed, end: once each
+    ], sql
+    assert len(data_statements(decide)) == 27, sql
+    case.refresh_from_db()
+    assert case.state == "approved" and case.status == "DONE" and case.finished is not None
+    steps = list(case.task_set.order_by("id").values_list("flow_task", "status", "previous__flow_task"))
+    assert [(step.name, status) for step, status, _ in steps[-4:]] == [
+        ("assign_filing_number", "DONE"),
+        ("insurance_requested", "DONE"),
+        ("filed", "DONE"),
+        ("end", "DONE"),
+    ]
+    # each automatic step keeps its link to the step before it, as viewflow writes it
+    assert [previous.name for _, _, previous in steps[-4:]] == [
+        "health_filing",
+        "assign_filing_number",
+        "insurance_requested",
+        "filed",
+    ]
