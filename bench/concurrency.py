@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Decisions per second at 1, 4 and 8 concurrent clients on PostgreSQL, and where they wait.
 
-    DATABASE_URL=postgres://… .venv/bin/python bench/concurrency.py [--clients 1,4,8] [--per-client 25] [--runs 3]
+    DATABASE_URL=postgres://… .venv/bin/python bench/concurrency.py [--clients 1,4,8] [--per-client 60] [--runs 5]
 
 The decision is bench/decisions.py's: ``claim_task`` + ``decide_task(approve)`` of a
 clinic filing's 属地初审 task through the service layer, fresh user objects for each
@@ -10,7 +10,9 @@ connection, deciding its own cases (every decision appends to its case's audit c
 a barrier starts them together. A sampler polls ``pg_stat_activity`` joined to
 ``pg_locks`` every 5 ms and counts the clients waiting for a lock and on which
 relation, so "time waiting on locks" is the share of client time spent so, and any wait
-on the audit table would be named. The 1-client run is the baseline of the same run.
+on the audit table would be named. Each run measures every level back to back, in an
+order that rotates from run to run; a ratio (4 clients ÷ 1, 8 ÷ 4) is taken within its
+run and the median over the runs is reported, since the box is shared and noisy.
 
 A throwaway database ``<name>_bench`` is created and dropped; PDFs are not rendered.
 """
@@ -18,12 +20,13 @@ A throwaway database ``<name>_bench`` is created and dropped; PDFs are not rende
 import argparse
 import multiprocessing as mp
 import os
+import statistics
 import sys
 import threading
 import time
 from collections import Counter
 
-from harness import ThrowawayDatabase  # noqa: E402 - sets sys.path and the settings module
+from harness import ThrowawayDatabase, request_user  # noqa: E402 - sets sys.path and the settings module
 
 SAMPLE_SECONDS = 0.005
 
@@ -31,19 +34,13 @@ SAMPLE_SECONDS = 0.005
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", default="1,4,8", help="client counts to measure (default 1,4,8)")
-    parser.add_argument("--per-client", type=int, default=25, help="decisions per client per run (default 25)")
-    parser.add_argument("--runs", type=int, default=3, help="runs per client count; the median is reported")
+    parser.add_argument("--per-client", type=int, default=60, help="decisions per client per level (default 60)")
+    parser.add_argument("--runs", type=int, default=5, help="runs, each measuring every level (default 5)")
     return parser.parse_args(argv)
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def user(username: str):
-    from permissions.models import User
-
-    return User.objects.select_related("institution", "township", "department").get(username=username)
 
 
 def prepare(count: int) -> list[int]:
@@ -78,7 +75,7 @@ def prepare(count: int) -> list[int]:
         applicant = _account(
             f"inst-{code}", password_hash="!", roles={Role.APPLICANT}, display_name="经办人", institution=institution
         )
-        applicant = user(applicant.username)
+        applicant = request_user(applicant.username)
         files = services.store_attachments(user=applicant, files=[("证明.pdf", check_upload(uploaded_pdf()))])
         case = services.submit_clinic_filing(
             user=applicant, filing=valid_filing(), staff=valid_staff(), attachments=files
@@ -95,12 +92,12 @@ def client(task_ids: list[int], barrier, results) -> None:
     from workflows import services
 
     connections.close_all()  # never share the parent's socket
-    user("twp-anwen")  # connect before the start
+    request_user("twp-anwen")  # connect before the start
     barrier.wait()
     began = time.perf_counter()
-    for task_id in task_ids:
-        services.claim_task(user=user("twp-anwen"), task_id=task_id)
-        services.decide_task(user=user("twp-anwen"), task_id=task_id, decision="approve")
+    for task_id in task_ids:  # a fresh user for each request, as the authentication back-ends load one
+        services.claim_task(user=request_user("twp-anwen"), task_id=task_id)
+        services.decide_task(user=request_user("twp-anwen"), task_id=task_id, decision="approve")
     results.put(time.perf_counter() - began)
     connections.close_all()
 
@@ -178,6 +175,37 @@ def run_level(clients: int, per_client: int, dsn: dict) -> dict:
     }
 
 
+def report(args, levels: list[int], runs: list[dict[int, dict]]) -> None:
+    base = levels[0]
+    print(
+        f"decisions (claim + approve) on PostgreSQL, {args.per_client} per client, {args.runs} runs, "
+        "levels interleaved; ratios taken within each run, then the median"
+    )
+    for clients in levels:
+        rates = [run[clients]["rate"] for run in runs]
+        ratios = [run[clients]["rate"] / run[base]["rate"] for run in runs]
+        waiting = statistics.median(run[clients]["waiting"] for run in runs)
+        cpu = statistics.median(run[clients]["cpu"] for run in runs)
+        relations: Counter = sum((run[clients]["relations"] for run in runs), Counter())
+        named = ", ".join(f"{name} ({count})" for name, count in relations.most_common(4)) or "none"
+        print(
+            f"  {clients} client(s): {statistics.median(rates):.1f} decisions/s (runs {', '.join(f'{r:.1f}' for r in rates)});"
+            f" {statistics.median(ratios):.2f}x of {base} (runs {', '.join(f'{r:.2f}' for r in ratios)});"
+            f" time waiting on locks {100 * waiting:.1f} %, CPUs busy {100 * cpu:.0f} % of {os.cpu_count()},"
+            f" lock waits sampled on: {named}"
+        )
+    audit_waits = sum(
+        count for run in runs for level in run.values() for name, count in level["relations"].items() if "audit" in name
+    )
+    print(f"  samples of a client waiting on an audit table: {audit_waits}")
+    if len(levels) >= 2:
+        last, before = levels[-1], levels[-2]
+        ratios = [run[last]["rate"] / run[before]["rate"] for run in runs]
+        print(
+            f"  {last} vs {before} clients: {statistics.median(ratios):.2f}x (runs {', '.join(f'{r:.2f}' for r in ratios)})"
+        )
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     import django
@@ -202,31 +230,17 @@ def main(argv=None) -> int:
         params = connection.get_connection_params()
         dsn = {key: params[key] for key in ("dbname", "user", "host", "port", "password") if params.get(key)}
         levels = [int(n) for n in args.clients.split(",")]
-        figures = {}
-        for clients in levels:
-            runs = []
-            for run in range(args.runs):
-                log(f"{clients} client(s), run {run + 1}/{args.runs} …")
-                runs.append(run_level(clients, args.per_client, dsn))
-            runs.sort(key=lambda r: r["rate"])
-            figures[clients] = runs[len(runs) // 2] | {"rates": [r["rate"] for r in runs]}
-        base = figures[levels[0]]["rate"]
-        print(f"decisions (claim + approve) on PostgreSQL, {args.per_client} per client, median of {args.runs} runs")
-        for clients in levels:
-            f = figures[clients]
-            relations = ", ".join(f"{name} ({count})" for name, count in f["relations"].most_common(4)) or "none"
-            print(
-                f"  {clients} client(s): {f['rate']:.1f} decisions/s (runs {', '.join(f'{r:.1f}' for r in f['rates'])}; "
-                f"{f['rate'] / base:.2f}x of {levels[0]}), time waiting on locks {100 * f['waiting']:.1f} %, "
-                f"CPUs busy {100 * f['cpu']:.0f} % of {os.cpu_count()}, "
-                f"lock waits sampled on: {relations}"
-            )
-        audit_waits = sum(f["relations"][name] for f in figures.values() for name in f["relations"] if "audit" in name)
-        print(f"  samples of a client waiting on an audit table: {audit_waits}")
-        if len(levels) >= 2:
-            print(
-                f"  {levels[-1]} vs {levels[-2]} clients: {figures[levels[-1]]['rate'] / figures[levels[-2]]['rate']:.2f}x"
-            )
+        # The levels of one run are measured back to back, in an order that rotates from run
+        # to run, and each ratio is taken inside its run: a busy spell of the shared machine
+        # then falls on a whole run, not on one level (the medians of the runs' ratios are reported).
+        runs: list[dict[int, dict]] = []
+        for run in range(args.runs):
+            order = levels[run % len(levels) :] + levels[: run % len(levels)]
+            runs.append({})
+            for clients in order:
+                log(f"run {run + 1}/{args.runs}: {clients} client(s) …")
+                runs[-1][clients] = run_level(clients, args.per_client, dsn)
+        report(args, levels, runs)
     finally:
         database.destroy()
     return 0
