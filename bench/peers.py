@@ -467,13 +467,15 @@ def main(argv=None) -> int:
         rounds = []
         for number in range(args.rounds):
             order = SYSTEMS[number % 3 :] + SYSTEMS[: number % 3]  # rotate who goes first
-            rate = {}
+            rate, phases = {}, {}
             for name in order:
                 result = children[name].ask(cmd="round", cases=args.cases)
                 rate[name] = len(result["claims"]) / (sum(result["claims"]) + sum(result["decides"]))
                 rate[f"{name}_latency"] = statistics.median(
                     [c + d for c, d in zip(result["claims"], result["decides"], strict=True)]
                 )
+                phases[name] = result
+            rate["phases"] = phases
             rounds.append(rate)
             log(f"  round {number + 1}: " + ", ".join(f"{n} {rate[n]:.1f}/s" for n in SYSTEMS))
         report(args, children, counts, rounds)
@@ -512,6 +514,18 @@ def report(args, children, counts, rounds) -> None:
     print()
     latency = {name: statistics.median([r[f"{name}_latency"] for r in rounds]) * 1000 for name in SYSTEMS}
     print("median latency of one decision (claim + decide): " + ", ".join(f"{n} {latency[n]:.1f} ms" for n in SYSTEMS))
+    print()
+    print("median time of each part of the route, all rounds (ms): where the systems differ")
+    print(f"{'system':9} {'claim':>7} {'decide 1':>9} {'decide 2':>9} {'decide 3 (closes the case)':>27}")
+    for name in SYSTEMS:
+        claims = [t for r in rounds for t in r["phases"][name]["claims"]]
+        decides = [r["phases"][name]["decides"] for r in rounds]
+        by_step = [[t for ds in decides for t in ds[step::3]] for step in range(3)]
+        print(
+            f"{name:9} {1000 * statistics.median(claims):7.2f}"
+            + "".join(f" {1000 * statistics.median(step):9.2f}" for step in by_step[:2])
+            + f" {1000 * statistics.median(by_step[2]):27.2f}"
+        )
     print()
     print("SQL statements per decision, counted at the connection (libpq trace; BEGIN/COMMIT/SAVEPOINT included)")
     print(
