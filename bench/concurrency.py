@@ -28,14 +28,18 @@ from collections import Counter
 
 from harness import ThrowawayDatabase, request_user  # noqa: E402 - sets sys.path and the settings module
 
-SAMPLE_SECONDS = 0.005
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", default="1,4,8", help="client counts to measure (default 1,4,8)")
     parser.add_argument("--per-client", type=int, default=60, help="decisions per client per level (default 60)")
     parser.add_argument("--runs", type=int, default=5, help="runs, each measuring every level (default 5)")
+    parser.add_argument(
+        "--sample-ms",
+        type=float,
+        default=5,
+        help="how often the lock sampler polls pg_locks (default 5 ms; 0: no sampler, throughput only)",
+    )
     return parser.parse_args(argv)
 
 
@@ -111,9 +115,10 @@ class Sampler(threading.Thread):
         WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.wait_event_type = 'Lock'
     """
 
-    def __init__(self, dsn: dict):
+    def __init__(self, dsn: dict, interval: float):
         super().__init__(daemon=True)
         self.dsn = dsn
+        self.interval = interval
         self.stop = threading.Event()
         self.samples = 0
         self.waiting = 0
@@ -122,13 +127,16 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         import psycopg
 
+        if self.interval <= 0:
+            return  # not sampling: the figures are then throughput only
+
         with psycopg.connect(**self.dsn, autocommit=True) as conn:
             while not self.stop.is_set():
                 rows = conn.execute(self.QUERY).fetchall()
                 self.samples += 1
                 self.waiting += len({pid for pid, _ in rows})
                 self.relations.update(relation for _pid, relation in rows if relation)
-                time.sleep(SAMPLE_SECONDS)
+                time.sleep(self.interval)
 
 
 def cpu_ticks() -> tuple[int, int]:
@@ -139,7 +147,7 @@ def cpu_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
-def run_level(clients: int, per_client: int, dsn: dict) -> dict:
+def run_level(clients: int, per_client: int, dsn: dict, sample_ms: float) -> dict:
     from django.db import connections
 
     tasks = prepare(clients * per_client)
@@ -152,7 +160,7 @@ def run_level(clients: int, per_client: int, dsn: dict) -> dict:
     ]
     for worker in workers:
         worker.start()
-    sampler = Sampler(dsn)
+    sampler = Sampler(dsn, sample_ms / 1000)
     sampler.start()
     barrier.wait()
     began, cpu_before = time.perf_counter(), cpu_ticks()
@@ -239,7 +247,7 @@ def main(argv=None) -> int:
             runs.append({})
             for clients in order:
                 log(f"run {run + 1}/{args.runs}: {clients} client(s) …")
-                runs[-1][clients] = run_level(clients, args.per_client, dsn)
+                runs[-1][clients] = run_level(clients, args.per_client, dsn, args.sample_ms)
         report(args, levels, runs)
     finally:
         database.destroy()
