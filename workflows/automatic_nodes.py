@@ -18,7 +18,8 @@ inserts it NEW and at once updates it to DONE, a second write for a step that is
 within the same transaction (four more statements when a filing closes). Until then
 the step has no primary key, so these activations compare by identity, not by their
 task's key as viewflow's do: each creates a task of its own, never one another
-activation also holds (that is the Join's case, not used here).
+activation also holds (that is the Join's case, not used here). Its ``created`` is then
+the moment it was written, at its end; pages and the timeline show human steps only.
 """
 
 from django.utils.timezone import now
