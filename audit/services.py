@@ -1,7 +1,9 @@
 """Appending to the audit log: one chain per case, account or the county, and no shared row.
 
 record() reads its chain's last (seq, hash) through the (chain, seq) index and inserts
-the next event: two statements, inside the caller's transaction. Case events are
+the next event: two statements, inside the caller's transaction — one when the caller
+read the head with its lock, or when this process wrote the chain's last event itself
+(the INSERT then checks that event is still there). Case events are
 written under the case's own lock (viewflow locks the process), so writers of two cases
 never wait on each other. Should two writers of one chain race anyway (a document worker
 and a reviewer), the unique (chain, seq) refuses the second insert without aborting its
