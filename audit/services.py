@@ -8,8 +8,16 @@ written under the case's own lock (viewflow locks the process), so writers of tw
 never wait on each other. Should two writers of one chain race anyway (a document worker
 and a reviewer), the unique (chain, seq) refuses the second insert without aborting its
 transaction (ON CONFLICT DO NOTHING) and it reads the new head and tries again.
+
+Inside ``batched()`` (every action on a task: workflows/services/tasks.py locked_task)
+the events are held back and written as the block ends, all of one chain in one INSERT
+on PostgreSQL — the five events of a closing decision in one statement — all of them or,
+when the head moved, none and again after the new head (_insert_run).
 """
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
@@ -97,20 +105,9 @@ def record(
         detail=canonical_detail(detail),
         chain=chain or chain_for(action=action, actor=actor, case_no=case_no),
     )
-    remembered = _written.get(event.chain) if previous is None else None
-    for attempt in range(RETRIES):
-        if attempt == 0 and previous is not None:
-            seq, prev_hash = previous
-        elif attempt == 0 and remembered is not None:
-            seq, prev_hash = remembered
-        else:
-            seq, prev_hash = chain_head(event.chain)
-        event.seq, event.prev_hash = seq + 1, prev_hash
-        event.hash = event_digest(event)
-        if _insert(event, after_remembered=attempt == 0 and remembered is not None):
-            _remember(event)
-            return event
-    raise RuntimeError(f"could not append to audit chain {event.chain!r}: it kept moving")
+    if not _batch_takes(event, previous):
+        _append([event], previous=previous)
+    return event
 
 
 # The head each chain was given by this process's last record(): a transaction that writes
@@ -153,11 +150,29 @@ def _insert(event: AuditEvent, *, after_remembered: bool = False) -> bool:
     only if the event it follows (a remembered head, see _written) is still there: a
     head that a rolled-back transaction wrote is not, and the caller reads the real one.
     """
+    _, sql, values = _insert_statement(event, after_remembered=after_remembered)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {connection.ops.quote_name('id')}", values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    event.pk = row[0]
+    event._state.adding = False
+    event._state.db = connection.alias
+    return True
+
+
+def _values(event: AuditEvent, fields: list) -> list:
+    return [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
+
+
+def _insert_statement(event: AuditEvent, *, after_remembered: bool) -> tuple[list, str, list]:
+    """The fields, and the INSERT … ON CONFLICT DO NOTHING of one event (without RETURNING) with its values."""
     fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
     table = quote(AuditEvent._meta.db_table)
     columns = ", ".join(quote(str(field.column)) for field in fields)
-    values = [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
+    values = _values(event, fields)
     placeholders = ", ".join(["%s"] * len(fields))
     if after_remembered:
         rows = (
@@ -167,16 +182,137 @@ def _insert(event: AuditEvent, *, after_remembered: bool = False) -> bool:
         values += [event.chain, event.seq - 1, event.prev_hash]
     else:
         rows = f"VALUES ({placeholders})"
+    sql = f"INSERT INTO {table} ({columns}) {rows} ON CONFLICT ({quote('chain')}, {quote('seq')}) DO NOTHING"
+    return fields, sql, values
+
+
+# --- a batch: the events of one action, written in one statement per chain ---------------
+
+
+class _Batch(threading.local):
+    """The events held back by the open ``batched()`` block of this thread, each with its savepoint's marker."""
+
+    events: list[tuple[AuditEvent, tuple[int, str] | None, Callable[[], None]]] | None = None
+
+
+_batch = _Batch()
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Hold back the events recorded in this block and write them, chain by chain, as it ends.
+
+    A decision that closes a filing records five events on the case's chain: the decision,
+    the filing number, the closing and two document requests. One after the other they
+    are five INSERTs; held back they are one (PostgreSQL; elsewhere each is written at
+    once, as without the block). The block must run inside the transaction it records
+    for, and an exception leaves nothing written.
+
+    An event recorded inside a nested ``atomic()`` that is then rolled back — a savepoint
+    its caller rolls back alone and goes on — must not be written. Each held event
+    registers a no-op ``on_commit`` marker, and Django drops the callbacks registered
+    inside a savepoint it rolls back (documented: "Savepoints" under on_commit); the
+    block writes the events whose marker is still registered.
+    """
+    if connection.vendor != "postgresql" or _batch.events is not None:
+        yield
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.batched() must run inside the transaction that does the work")
+    _batch.events = []
+    try:
+        yield
+        held = _batch.events
+    finally:
+        _batch.events = None
+    still_registered = {id(entry[1]) for entry in connection.run_on_commit}
+    _write_held([(event, previous) for event, previous, marker in held if id(marker) in still_registered])
+
+
+def _batch_takes(event: AuditEvent, previous: tuple[int, str] | None) -> bool:
+    """Hold the event in the open batch; False when there is none (write it now)."""
+    held = _batch.events
+    if held is None:
+        return False
+
+    def marker() -> None:
+        """Runs, doing nothing, after the commit; gone before it if the event's savepoint was rolled back."""
+
+    transaction.on_commit(marker)
+    held.append((event, previous, marker))
+    return True
+
+
+def _write_held(held: list[tuple[AuditEvent, tuple[int, str] | None]]) -> None:
+    chains: dict[str, list[tuple[AuditEvent, tuple[int, str] | None]]] = {}
+    for event, previous in held:
+        chains.setdefault(event.chain, []).append((event, previous))
+    for events in chains.values():
+        _append([event for event, _ in events], previous=events[0][1])
+
+
+def _append(events: list[AuditEvent], *, previous: tuple[int, str] | None) -> None:
+    """Append events of one chain, in order, in one INSERT: all of them, or none and read the head again.
+
+    The first follows ``previous`` (the head the caller read with its lock), else the head
+    this process remembers writing (checked in the INSERT), else the head read now.
+    """
+    remembered = _written.get(events[0].chain) if previous is None else None
+    for attempt in range(RETRIES):
+        if attempt == 0 and previous is not None:
+            head = previous
+        elif attempt == 0 and remembered is not None:
+            head = remembered
+        else:
+            head = chain_head(events[0].chain)
+        for event in events:
+            event.seq, event.prev_hash = head[0] + 1, head[1]
+            event.hash = event_digest(event)
+            head = (event.seq, event.hash)
+        after_remembered = attempt == 0 and remembered is not None
+        if (
+            _insert(events[0], after_remembered=after_remembered)
+            if len(events) == 1
+            else _insert_run(events, after_remembered=after_remembered)
+        ):
+            _remember(events[-1])
+            return
+    raise RuntimeError(f"could not append to audit chain {events[0].chain!r}: it kept moving")
+
+
+def _insert_run(events: list[AuditEvent], *, after_remembered: bool) -> bool:
+    """The first event as _insert writes it; the rest in the same statement, only if the first went in.
+
+    The first row takes the next seq or conflicts with another writer's (ON CONFLICT DO
+    NOTHING, the statement still succeeds). The later rows go in only when the first
+    did (WHERE EXISTS over its RETURNING): once it holds its seq, no other writer can
+    have the seqs after it, as every writer appends after a head it has seen. So the
+    chain gets all the events or none, and never a row whose predecessor is missing.
+    """
+    fields, first_sql, first_params = _insert_statement(events[0], after_remembered=after_remembered)
+    quote = connection.ops.quote_name
+    table, columns = quote(AuditEvent._meta.db_table), ", ".join(quote(str(field.column)) for field in fields)
+    typed = ", ".join(
+        f"%s::{field.cast_db_type(connection)}" for field in fields
+    )  # VALUES in a SELECT: no target types
+    later_params = [value for event in events[1:] for value in _values(event, fields)]
     sql = (
-        f"INSERT INTO {table} ({columns}) {rows} "
-        f"ON CONFLICT ({quote('chain')}, {quote('seq')}) DO NOTHING RETURNING {quote('id')}"
+        f"WITH first_event AS ({first_sql} RETURNING {quote('id')}, {quote('seq')}), "
+        f"later_events AS (INSERT INTO {table} ({columns}) SELECT * FROM (VALUES "
+        + ", ".join([f"({typed})"] * (len(events) - 1))
+        + f") AS later WHERE EXISTS (SELECT 1 FROM first_event) "
+        f"ON CONFLICT ({quote('chain')}, {quote('seq')}) DO NOTHING RETURNING {quote('id')}, {quote('seq')}) "
+        f"SELECT {quote('id')}, {quote('seq')} FROM first_event UNION ALL SELECT {quote('id')}, {quote('seq')} FROM later_events"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(sql, [*first_params, *later_params])
+        keys = dict((seq, pk) for pk, seq in cursor.fetchall())
+    if not keys:
         return False
-    event.pk = row[0]
-    event._state.adding = False
-    event._state.db = connection.alias
+    if len(keys) != len(events):
+        raise RuntimeError(f"audit chain {events[0].chain!r}: {len(keys)} of {len(events)} events went in")
+    for event in events:
+        event.pk = keys[event.seq]
+        event._state.adding = False
+        event._state.db = connection.alias
     return True

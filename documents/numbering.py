@@ -6,7 +6,7 @@ townships.csv, both editable in the admin); this module adds only kind, year and
 
 from django.utils import timezone
 
-from common.numbering import take_next
+from common.numbering import take_next_many
 
 from .issuers import Issuer
 from .kinds import get_kind
@@ -22,6 +22,14 @@ def series_key(issuer: Issuer, kind: str) -> str:
 
 def new_document_number(issuer: Issuer, kind: str) -> str:
     """Take the next number of the unit's series for this kind and year, from 1; never handed out twice."""
+    return new_document_numbers([(issuer, kind)])[0]
+
+
+def new_document_numbers(wanted: list[tuple[Issuer, str]]) -> list[str]:
+    """The next number of each (unit, kind)'s series, all taken in one statement (common.numbering.take_next_many)."""
     year = timezone.localdate().year
-    sequence = take_next(series_key(issuer, kind), year)
-    return f"{issuer.doc_prefix}{get_kind(kind).series}〔{year}〕{sequence}号"
+    sequences = take_next_many([series_key(issuer, kind) for issuer, kind in wanted], year)
+    return [
+        f"{issuer.doc_prefix}{get_kind(kind).series}〔{year}〕{sequence}号"
+        for (issuer, kind), sequence in zip(wanted, sequences, strict=True)
+    ]

@@ -2,6 +2,8 @@
 
 import hashlib
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,49 +21,83 @@ from permissions.roles import HEAD_DEPARTMENT, HEAD_TOWNSHIP, Role
 
 from .issuers import Issuer, issuer_for, issuer_from_json
 from .models import Document, DocumentStatus
-from .numbering import new_document_number
+from .numbering import new_document_numbers
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A document a decision asks for: its kind, its issuing units, and whose series numbers it.
+
+    ``number_from`` defaults to the first issuer, e.g. an agreement signed by two
+    institutions and two bureaus is numbered by 卫健局 (``number_from=health``).
+    """
+
+    kind: str
+    issuers: list
+    number_from: Any = None
+
+
+def request_documents(
+    *, case, wanted: list[Wanted], supersedes: Document | None = None, reason: str = ""
+) -> list[Document]:
+    """Create the pending documents with their numbers and have them issued once the transaction commits.
+
+    Runs inside the transaction that decides the case, so a decision never commits
+    without its document rows, and a rolled-back decision takes its numbers back.
+    Idempotent: asking twice for the same case, kind and version returns the first row.
+    However many documents a decision asks for, it costs three statements: one read of
+    those already there, one take of all the numbers (common.numbering.take_next_many),
+    one INSERT of the rows; their audit events follow, each naming its document.
+    """
+    version = supersedes.version + 1 if supersedes else 1
+    kinds = [item.kind for item in wanted]
+    existing = {row.kind: row for row in Document.objects.filter(case=case, kind__in=kinds, version=version)}
+    missing = [item for item in wanted if item.kind not in existing]
+    if missing:
+        issuers = [[_as_issuer(unit) for unit in item.issuers] for item in missing]
+        numbered_by = [
+            _as_issuer(item.number_from) if item.number_from is not None else units[0]
+            for item, units in zip(missing, issuers, strict=True)
+        ]
+        numbers = new_document_numbers([(unit, item.kind) for unit, item in zip(numbered_by, missing, strict=True)])
+        created = Document.objects.bulk_create(
+            Document(
+                case=case,
+                kind=item.kind,
+                version=version,
+                number=number,
+                number_issuer=numbering.as_json(),
+                issuers=[unit.as_json() for unit in units],
+                supersedes=supersedes,
+                correction_reason=reason,
+            )
+            for item, units, numbering, number in zip(missing, issuers, numbered_by, numbers, strict=True)
+        )
+        for document in created:
+            existing[document.kind] = document
+            record(
+                action="document_requested",
+                case_no=case.case_no,
+                detail={"document": document.pk, "kind": document.kind, "number": document.number, "version": version},
+            )
+            transaction.on_commit(lambda document_id=document.pk: enqueue_issue(document_id))
+    return [existing[kind] for kind in kinds]
 
 
 def request_document(
     *, case, kind: str, issuers: list, number_from=None, supersedes: Document | None = None, reason: str = ""
 ) -> Document:
-    """Create the pending document with its number and have it issued once the transaction commits.
-
-    Runs inside the transaction that decides the case, so a decision never commits
-    without its document row, and a rolled-back decision takes its number back.
-    Idempotent: asking twice for the same case, kind and version returns the first row.
-    The number comes from ``number_from``'s series (default: the first issuer), e.g. an
-    agreement signed by two institutions and two bureaus is numbered by 卫健局.
-    """
-    version = supersedes.version + 1 if supersedes else 1
-    existing = Document.objects.filter(case=case, kind=kind, version=version).first()
-    if existing:
-        return existing
-    refs = [unit if isinstance(unit, Issuer) else issuer_for(unit) for unit in issuers]
-    numbering = (
-        refs[0]
-        if number_from is None
-        else (number_from if isinstance(number_from, Issuer) else issuer_for(number_from))
+    """One document, as request_documents asks for several (a correction: ``supersedes`` and its ``reason``)."""
+    [document] = request_documents(
+        case=case, wanted=[Wanted(kind, issuers, number_from)], supersedes=supersedes, reason=reason
     )
-    document = Document.objects.create(
-        case=case,
-        kind=kind,
-        version=version,
-        number=new_document_number(numbering, kind),
-        number_issuer=numbering.as_json(),
-        issuers=[ref.as_json() for ref in refs],
-        supersedes=supersedes,
-        correction_reason=reason,
-    )
-    record(
-        action="document_requested",
-        case_no=case.case_no,
-        detail={"document": document.pk, "kind": kind, "number": document.number, "version": version},
-    )
-    transaction.on_commit(lambda: enqueue_issue(document.pk))
     return document
+
+
+def _as_issuer(unit) -> Issuer:
+    return unit if isinstance(unit, Issuer) else issuer_for(unit)
 
 
 def enqueue_issue(document_id: int) -> None:

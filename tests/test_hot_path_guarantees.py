@@ -25,6 +25,7 @@ from permissions.services import sync_jurisdiction
 from workflows import clinic_filing, services
 from workflows.models import Case, CaseTask
 
+from .conftest import require_services
 from .test_decision_queries import request_user
 
 pytestmark = pytest.mark.django_db
@@ -50,25 +51,25 @@ def _snapshot(case: Case) -> dict:
 
 
 def test_a_failure_late_in_a_closing_leaves_nothing_behind(demo, driver, monkeypatch):
-    """The last document request fails after the number, the closing and a first document were written."""
+    """The closing fails after the number, the case's state and both documents were written, its events held back."""
     case, task = _at_health_filing(driver)
     before = _snapshot(case)
-    request_document = clinic_filing.request_document
+    request_documents = clinic_filing.request_documents
 
-    def fail_on_the_record(*, case, kind, issuers, **kwargs):
-        if kind == clinic_filing.APPROVAL_RECORD.code:
-            raise RuntimeError("signing service refused")
-        return request_document(case=case, kind=kind, issuers=issuers, **kwargs)
+    def fail_after_the_documents(**kwargs):
+        request_documents(**kwargs)
+        raise RuntimeError("signing service refused")
 
-    monkeypatch.setattr(clinic_filing, "request_document", fail_on_the_record)
+    monkeypatch.setattr(clinic_filing, "request_documents", fail_after_the_documents)
     with pytest.raises(RuntimeError):
         services.decide_task(user=request_user("health-1"), task_id=task.pk, decision="approve")
 
     assert _snapshot(case) == before
-    monkeypatch.setattr(clinic_filing, "request_document", request_document)
+    monkeypatch.setattr(clinic_filing, "request_documents", request_documents)
     services.decide_task(user=request_user("health-1"), task_id=task.pk, decision="approve")  # then it goes through
     case.refresh_from_db()
     assert case.state == "approved" and case.clinic_filing.filing_no
+    assert verify_log().ok
 
 
 def test_where_exceptions_do_not_propagate_viewflow_runs_the_steps_its_own_way(demo, driver):
@@ -155,3 +156,84 @@ def test_a_reviewer_moved_to_another_township_no_longer_reaches_the_old_queue(de
 def test_a_key_no_row_can_have_is_not_found(demo, task_id):
     with pytest.raises(NotFound):
         services.claim_task(user=request_user("twp-anwen"), task_id=task_id)
+
+
+# --- the writes held back to one statement (docs/performance.md, "Third pass") ------------------
+
+
+@pytest.fixture
+def postgresql():
+    """SQLite writes each event and step apart: it has no INSERT inside WITH."""
+    require_services(postgres=True)
+
+
+def test_held_events_go_in_as_one_statement_after_the_head_they_were_given(db, postgresql):
+    chain = "PA-2026-BA-999003"
+    with CaptureQueriesContext(connection) as appended, transaction.atomic(), audit_services.batched():
+        events = [audit_services.record(action="case_note", case_no=chain, detail={"n": n}) for n in range(3)]
+        assert all(event.pk is None for event in events)  # held until the block ends
+    inserts = [q["sql"] for q in appended.captured_queries if "audit_auditevent" in q["sql"]]
+    assert len(inserts) == 2, inserts  # the head read once (a new chain), then the three in one statement
+    assert [event.seq for event in events] == [1, 2, 3] and all(event.pk for event in events)
+    _chain_is_whole(chain)
+
+
+def test_held_events_whose_head_moved_are_all_appended_after_the_new_head(db, postgresql):
+    """Another writer took the seq the first held event was given: none of them goes in, then all after the new head."""
+    chain = "PA-2026-BA-999004"
+    with transaction.atomic():
+        audit_services.record(action="case_note", case_no=chain)
+    with transaction.atomic(), audit_services.batched():
+        for n in range(3):
+            audit_services.record(action="case_note", case_no=chain, detail={"n": n}, previous=(0, "0" * 64))
+    assert list(AuditEvent.objects.filter(chain=chain).order_by("seq").values_list("seq", flat=True)) == [1, 2, 3, 4]
+    _chain_is_whole(chain)
+
+
+def test_an_event_in_a_nested_block_that_rolls_back_takes_only_itself_back(db, postgresql):
+    chain = "PA-2026-BA-999005"
+    with transaction.atomic(), audit_services.batched():
+        audit_services.record(action="case_note", case_no=chain, detail={"n": "before"})
+        try:
+            with transaction.atomic():  # a savepoint the caller rolls back alone
+                audit_services.record(action="case_note", case_no=chain, detail={"n": "rolled back"})
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        audit_services.record(action="case_note", case_no=chain, detail={"n": "after"})
+    notes = list(AuditEvent.objects.filter(chain=chain).order_by("seq").values_list("detail", flat=True))
+    assert notes == [{"n": "before"}, {"n": "after"}]
+    _chain_is_whole(chain)
+
+
+def test_an_exception_in_a_batch_writes_none_of_its_events(db):
+    chain = "PA-2026-BA-999006"
+    with pytest.raises(RuntimeError), transaction.atomic(), audit_services.batched():
+        audit_services.record(action="case_note", case_no=chain)
+        raise RuntimeError("the action failed")
+    assert not AuditEvent.objects.filter(chain=chain).exists()
+    with transaction.atomic(), audit_services.batched():
+        audit_services.record(action="case_note", case_no=chain)
+    assert AuditEvent.objects.filter(chain=chain).count() == 1  # a batch left open would have held it forever
+
+
+def test_numbers_of_several_series_are_taken_together_in_the_order_asked(db):
+    from common.numbering import take_next, take_next_many
+
+    with transaction.atomic():
+        assert take_next("doc:b", 2026) == 1
+        assert take_next_many(["doc:b", "doc:a"], 2026) == [2, 1]
+        assert take_next_many(["doc:a", "doc:a", "doc:c"], 2026) == [2, 3, 1]  # a series twice: consecutive
+        assert take_next_many(["doc:a"], 2027) == [1]  # a new year starts at 1
+
+
+def test_a_run_of_automatic_steps_before_a_person_s_step_is_linked_step_by_step(demo, driver):
+    """With 医保 asked for, the If hands the run to the 医保局's step: the If's row is written before it links to it."""
+    case = driver.to_step(driver.submit("inst-anwen-qinchunyuan", medical_insurance=True), "health_filing")
+    driver.decide(case, "health-1")
+    steps = list(case.task_set.order_by("id").values_list("flow_task", "status", "previous__flow_task"))
+    assert [(step.name, status, previous.name) for step, status, previous in steps[-3:]] == [
+        ("assign_filing_number", "DONE", "health_filing"),
+        ("insurance_requested", "DONE", "assign_filing_number"),
+        ("insurance_review", "NEW", "insurance_requested"),
+    ]

@@ -17,7 +17,7 @@ from common.formatting import chinese_date
 from common.procedures import Procedure
 from common.validators import mask_id_number
 from documents.kinds import DocumentKind
-from documents.services import request_document
+from documents.services import Wanted, request_documents
 from institutions.models import CLINIC_REQUIRED_FROM_BEDS
 
 from . import automatic_nodes, units
@@ -100,10 +100,10 @@ class ClinicFilingFlow(flow.Flow):
         # The bureau that filed it: the step's unit is a fixed department, read from the cache
         # (workflows/units.py) rather than through the step's row and its permission object.
         health = self.health_filing.unit.resolve(case)
-        request_document(case=case, kind=FILING_CERTIFICATE.code, issuers=[health])
+        wanted = [Wanted(FILING_CERTIFICATE.code, [health])]
         if filing.insurance_decision == InsuranceDecision.REFUSED:
-            request_document(case=case, kind=REJECTION_NOTICE.code, issuers=[insurance_task.owner_permission_obj])
-        request_document(case=case, kind=APPROVAL_RECORD.code, issuers=[health])
+            wanted.append(Wanted(REJECTION_NOTICE.code, [insurance_task.owner_permission_obj]))
+        request_documents(case=case, wanted=[*wanted, Wanted(APPROVAL_RECORD.code, [health])])
 
     def close_as_rejected(self, activation):
         close_as_rejected(activation.process)

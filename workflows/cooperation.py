@@ -21,7 +21,7 @@ from common.procedures import Procedure
 from documents.cooperation import agreement_context, seal_role
 from documents.issuers import issuer_from_json
 from documents.kinds import DocumentKind
-from documents.services import request_document
+from documents.services import Wanted, request_documents
 from institutions.models import Department
 
 from . import automatic_nodes, units
@@ -89,13 +89,11 @@ class CooperationFlow(flow.Flow):
         close_case(case, CaseState.ACTIVE if agreement.start_date <= today else CaseState.APPROVED)
         health = Department.objects.get(code=Department.Code.HEALTH)
         civil = Department.objects.get(code=Department.Code.CIVIL_AFFAIRS)
-        request_document(
+        parties = [agreement.elderly_care_institution, agreement.medical_institution, health, civil]
+        request_documents(
             case=case,
-            kind=AGREEMENT.code,
-            issuers=[agreement.elderly_care_institution, agreement.medical_institution, health, civil],
-            number_from=health,
+            wanted=[Wanted(AGREEMENT.code, parties, number_from=health), Wanted(APPROVAL_RECORD.code, [health])],
         )
-        request_document(case=case, kind=APPROVAL_RECORD.code, issuers=[health])
 
     def close_as_rejected(self, activation):
         """A reject from either bureau ends the case; the other branch's open steps are cancelled."""

@@ -22,6 +22,7 @@ from common.cached import cached, forget_on_change
 from . import units
 from .calendar import add_working_days, working_days_between
 from .models import CaseState, Decision, StepDeadline
+from .task_rows import insert_task
 
 
 def step_days_key(procedure: str, step: str) -> str:
@@ -71,8 +72,7 @@ class StepActivation(ViewActivation):
         if getattr(prev_activation.task, "decision", "") == Decision.RETURN:
             activation.process.returned_times += 1  # lets a later step skip the look-up of returns
         flow_task.prepare(activation)
-        task.save()
-        task.previous.add(prev_activation.task)
+        insert_task(task, previous=prev_activation.task)  # with its link to the step before, in one statement
         activation.process.save()  # only the columns prepare changed (SavesChangedFields), if any
         if flow_task._on_create is not None:
             flow_task._on_create(activation)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from audit.services import record
-from documents.services import request_document
+from documents.services import Wanted, request_documents
 
 from .documents import APPROVAL_RECORD, REJECTION_NOTICE
 from .models import Case, CaseState, CaseTask, Decision
@@ -30,5 +30,7 @@ def close_as_rejected(case: Case) -> None:
     """A reject ends the case: the rejecting unit issues the rejection notice and the approval record."""
     close_case(case, CaseState.REJECTED)
     rejecting_unit = case.task_set.filter(decision=Decision.REJECT).latest("id").owner_permission_obj
-    request_document(case=case, kind=REJECTION_NOTICE.code, issuers=[rejecting_unit])
-    request_document(case=case, kind=APPROVAL_RECORD.code, issuers=[rejecting_unit])
+    request_documents(
+        case=case,
+        wanted=[Wanted(REJECTION_NOTICE.code, [rejecting_unit]), Wanted(APPROVAL_RECORD.code, [rejecting_unit])],
+    )

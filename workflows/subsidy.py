@@ -27,7 +27,7 @@ from common.formatting import chinese_date, money, money_with_words
 from common.procedures import Procedure
 from common.validators import mask_id_number, validate_plain_text
 from documents.kinds import DocumentKind
-from documents.services import request_document
+from documents.services import Wanted, request_documents
 from institutions.models import Department
 
 from . import automatic_nodes, units
@@ -222,8 +222,13 @@ class SubsidyFlow(flow.Flow):
         close_case(case, CaseState.APPROVED)
         finance = last_decided(case, self.finance_review).owner_permission_obj
         bureau = last_decided(case, self.bureau_confirmation).owner_permission_obj
-        request_document(case=case, kind=SUBSIDY_DECISION.code, issuers=[finance, bureau], number_from=finance)
-        request_document(case=case, kind=APPROVAL_RECORD.code, issuers=[finance])
+        request_documents(
+            case=case,
+            wanted=[
+                Wanted(SUBSIDY_DECISION.code, [finance, bureau], number_from=finance),
+                Wanted(APPROVAL_RECORD.code, [finance]),
+            ],
+        )
 
     def close_as_rejected(self, activation):
         close_as_rejected(activation.process)
