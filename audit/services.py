@@ -16,13 +16,15 @@ when the head moved, none and again after the new head (_insert_run).
 """
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
+
+from common import held_writes
 
 from .context import current_ip
 from .hashing import GENESIS, canonical_detail, digest
@@ -33,6 +35,7 @@ ACCOUNT_PREFIX = "account:"
 # Events about the county's own data (no case, whoever made them) share the county chain.
 COUNTY_ACTIONS_PREFIXES = ("admin_", "calendar_", "budget_", "policy_", "sample_cases_")
 RETRIES = 5
+Updates = Sequence[tuple[str, list]]  # held row UPDATEs (common/held_writes.py): (sql, params)
 
 
 def account_chain(username: str) -> str:
@@ -142,7 +145,7 @@ def event_digest(event: AuditEvent) -> str:
     )
 
 
-def _insert(event: AuditEvent, *, after_remembered: bool = False) -> bool:
+def _insert(event: AuditEvent, *, after_remembered: bool = False, updates: Updates = ()) -> bool:
     """INSERT … ON CONFLICT (chain, seq) DO NOTHING RETURNING id; False if another writer took the seq.
 
     Django's bulk_create(ignore_conflicts=True) would not return the id. Both SQLite
@@ -152,7 +155,7 @@ def _insert(event: AuditEvent, *, after_remembered: bool = False) -> bool:
     """
     _, sql, values = _insert_statement(event, after_remembered=after_remembered)
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {connection.ops.quote_name('id')}", values)
+        cursor.execute(*_with_updates(f"{sql} RETURNING {connection.ops.quote_name('id')}", values, updates))
         row = cursor.fetchone()
     if row is None:
         return False
@@ -221,12 +224,14 @@ def batched() -> Iterator[None]:
         raise RuntimeError("audit.batched() must run inside the transaction that does the work")
     _batch.events = []
     try:
-        yield
-        held = _batch.events
+        with held_writes.collecting() as updates:
+            yield
+            held = _batch.events
+            updates = list(updates)
     finally:
         _batch.events = None
     still_registered = {id(entry[1]) for entry in connection.run_on_commit}
-    _write_held([(event, previous) for event, previous, marker in held if id(marker) in still_registered])
+    _write_held([(event, previous) for event, previous, marker in held if id(marker) in still_registered], updates)
 
 
 def _batch_takes(event: AuditEvent, previous: tuple[int, str] | None) -> bool:
@@ -243,15 +248,35 @@ def _batch_takes(event: AuditEvent, previous: tuple[int, str] | None) -> bool:
     return True
 
 
-def _write_held(held: list[tuple[AuditEvent, tuple[int, str] | None]]) -> None:
+def _write_held(held: list[tuple[AuditEvent, tuple[int, str] | None]], updates: Updates) -> None:
+    """Each chain's events in one statement; the held row updates (common/held_writes.py) go with the first."""
     chains: dict[str, list[tuple[AuditEvent, tuple[int, str] | None]]] = {}
     for event, previous in held:
         chains.setdefault(event.chain, []).append((event, previous))
     for events in chains.values():
-        _append([event for event, _ in events], previous=events[0][1])
+        _append([event for event, _ in events], previous=events[0][1], updates=updates)
+        updates = ()
+    if updates:
+        with connection.cursor() as cursor:
+            cursor.execute(*_with_updates("SELECT 1", [], updates))
 
 
-def _append(events: list[AuditEvent], *, previous: tuple[int, str] | None) -> None:
+def _with_updates(sql: str, params: list, updates: Updates) -> tuple[str, list]:
+    """``sql`` run after the held UPDATEs, in the same statement (data-modifying WITH: each runs once, to completion)."""
+    if not updates:
+        return sql, params
+    ctes = ", ".join(f"held_{index} AS ({update})" for index, (update, _) in enumerate(updates))
+    held_params = [value for _, update_params in updates for value in update_params]
+    rest = f", {sql.removeprefix('WITH ')}" if sql.startswith("WITH ") else f" {sql}"
+    return f"WITH {ctes}{rest}", [*held_params, *params]
+
+
+def _append(
+    events: list[AuditEvent],
+    *,
+    previous: tuple[int, str] | None,
+    updates: Updates = (),
+) -> None:
     """Append events of one chain, in order, in one INSERT: all of them, or none and read the head again.
 
     The first follows ``previous`` (the head the caller read with its lock), else the head
@@ -270,17 +295,19 @@ def _append(events: list[AuditEvent], *, previous: tuple[int, str] | None) -> No
             event.hash = event_digest(event)
             head = (event.seq, event.hash)
         after_remembered = attempt == 0 and remembered is not None
-        if (
-            _insert(events[0], after_remembered=after_remembered)
+        written = (
+            _insert(events[0], after_remembered=after_remembered, updates=updates)
             if len(events) == 1
-            else _insert_run(events, after_remembered=after_remembered)
-        ):
+            else _insert_run(events, after_remembered=after_remembered, updates=updates)
+        )
+        updates = ()  # they ran with the first attempt, whether its events went in or not
+        if written:
             _remember(events[-1])
             return
     raise RuntimeError(f"could not append to audit chain {events[0].chain!r}: it kept moving")
 
 
-def _insert_run(events: list[AuditEvent], *, after_remembered: bool) -> bool:
+def _insert_run(events: list[AuditEvent], *, after_remembered: bool, updates: Updates) -> bool:
     """The first event as _insert writes it; the rest in the same statement, only if the first went in.
 
     The first row takes the next seq or conflicts with another writer's (ON CONFLICT DO
@@ -305,7 +332,7 @@ def _insert_run(events: list[AuditEvent], *, after_remembered: bool) -> bool:
         f"SELECT {quote('id')}, {quote('seq')} FROM first_event UNION ALL SELECT {quote('id')}, {quote('seq')} FROM later_events"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*first_params, *later_params])
+        cursor.execute(*_with_updates(sql, [*first_params, *later_params], updates))
         keys = dict((seq, pk) for pk, seq in cursor.fetchall())
     if not keys:
         return False

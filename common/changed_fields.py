@@ -14,6 +14,8 @@ from typing import Any, Self
 
 from django.db import models
 
+from .held_writes import hold_update
+
 
 def _snapshot(value: Any) -> Any:
     return copy.deepcopy(value) if isinstance(value, dict | list) else value
@@ -33,6 +35,9 @@ class SavesChangedFields(models.Model):
         ):
             changed = self.changed_fields()
             if not changed:
+                return
+            if hold_update(self, changed):  # written with the action's last statement (held_writes.py)
+                self._remember_loaded_values()
                 return
             kwargs["update_fields"] = changed
         super().save(*args, **kwargs)

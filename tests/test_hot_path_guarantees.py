@@ -237,3 +237,46 @@ def test_a_run_of_automatic_steps_before_a_person_s_step_is_linked_step_by_step(
         ("insurance_requested", "DONE", "assign_filing_number"),
         ("insurance_review", "NEW", "insurance_requested"),
     ]
+
+
+def test_a_claim_whose_event_meets_a_moved_head_still_writes_its_owner_once(demo, driver, monkeypatch):
+    """The held UPDATE runs with the first try of the event; the retry after the moved head inserts only the event."""
+    from workflows.services import tasks as task_services
+
+    case = driver.submit("inst-anwen-qinchunyuan")
+    task = driver.open_task(case, "twp-anwen")
+    events_before = AuditEvent.objects.filter(chain=case.case_no).count()
+    monkeypatch.setattr(task_services, "chain_head_of", lambda task: (0, "0" * 64))  # a head long gone
+    claimer = request_user("twp-anwen")
+    with CaptureQueriesContext(connection) as claim:
+        services.claim_task(user=claimer, task_id=task.pk)
+
+    task.refresh_from_db()
+    assert task.owner_id == claimer.pk and task.status == "ASSIGNED"
+    assert sum('UPDATE "workflows_casetask"' in q["sql"] for q in claim.captured_queries) == 1
+    assert AuditEvent.objects.filter(chain=case.case_no).count() == events_before + 1
+    _chain_is_whole(case.case_no)
+
+
+def test_a_held_update_of_an_action_that_fails_is_never_written(demo, driver):
+    from common import held_writes
+
+    case = driver.submit("inst-anwen-qinchunyuan")
+    task = CaseTask.objects.get(pk=driver.open_task(case, "twp-anwen").pk)
+    with pytest.raises(RuntimeError), transaction.atomic(), audit_services.batched():
+        with held_writes.holding(task):
+            task.comment = "不应写入"
+            task.save()
+        raise RuntimeError("the action failed after the save")
+    assert CaseTask.objects.get(pk=task.pk).comment == ""
+
+
+def test_holding_outside_an_action_saves_at_once(demo, driver):
+    from common import held_writes
+
+    case = driver.submit("inst-anwen-qinchunyuan")
+    task = CaseTask.objects.get(pk=driver.open_task(case, "twp-anwen").pk)
+    with transaction.atomic(), held_writes.holding(task):
+        task.comment = "立即写入"
+        task.save()
+        assert CaseTask.objects.get(pk=task.pk).comment == "立即写入"

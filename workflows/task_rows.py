@@ -52,7 +52,7 @@ def insert_route(tasks: list[CaseTask], *, after: CaseTask) -> None:
     fields = [field for field in meta.local_concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
     route = meta.get_field("previous")
-    key = quote(meta.pk.column)
+    key = quote(str(meta.pk.column))
     steps, params = [], []
     for index, task in enumerate(tasks):
         if task.flow_task and not task.flow_task_type:

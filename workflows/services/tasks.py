@@ -16,6 +16,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from audit.services import batched, chain_head_of, record, with_chain_head
+from common import held_writes
 from common.compiled import CompiledGet, compiled_get
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.validators import validate_plain_text
@@ -127,7 +128,8 @@ def claim_task(*, user, task_id) -> CaseTask:
             )
         if not scoping.holds(user, task):
             raise Forbidden(_("您无权领取该任务。"))
-        activation.assign(user)
+        with held_writes.holding(task):  # owner and status go with the audit event, in one statement
+            activation.assign(user)
         record(
             action="task_claimed",
             actor=user,
