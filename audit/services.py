@@ -12,7 +12,9 @@ transaction (ON CONFLICT DO NOTHING) and it reads the new head and tries again.
 Inside ``batched()`` (every action on a task: workflows/services/tasks.py locked_task)
 the events are held back and written as the block ends, all of one chain in one INSERT
 on PostgreSQL — the five events of a closing decision in one statement — all of them or,
-when the head moved, none and again after the new head (_insert_run).
+when the head moved, none and again after the new head (_insert_run). A row UPDATE the
+action held (common/held_writes.py: the claimed task) goes in front of the first of them,
+in the same statement.
 """
 
 import threading
@@ -159,10 +161,15 @@ def _insert(event: AuditEvent, *, after_remembered: bool = False, updates: Updat
         row = cursor.fetchone()
     if row is None:
         return False
-    event.pk = row[0]
+    _stored(event, row[0])
+    return True
+
+
+def _stored(event: AuditEvent, pk: int) -> None:
+    """Mark the event as the row the INSERT wrote, as save() would."""
+    event.pk = pk
     event._state.adding = False
     event._state.db = connection.alias
-    return True
 
 
 def _values(event: AuditEvent, fields: list) -> list:
@@ -224,14 +231,15 @@ def batched() -> Iterator[None]:
         raise RuntimeError("audit.batched() must run inside the transaction that does the work")
     _batch.events = []
     try:
-        with held_writes.collecting() as updates:
+        with held_writes.collecting() as held_updates:
             yield
-            held = _batch.events
-            updates = list(updates)
+            held_events = _batch.events
+            updates = list(held_updates)
     finally:
         _batch.events = None
     still_registered = {id(entry[1]) for entry in connection.run_on_commit}
-    _write_held([(event, previous) for event, previous, marker in held if id(marker) in still_registered], updates)
+    kept = [(event, previous) for event, previous, marker in held_events if id(marker) in still_registered]
+    _write_held(kept, updates)
 
 
 def _batch_takes(event: AuditEvent, previous: tuple[int, str] | None) -> bool:
@@ -339,7 +347,5 @@ def _insert_run(events: list[AuditEvent], *, after_remembered: bool, updates: Up
     if len(keys) != len(events):
         raise RuntimeError(f"audit chain {events[0].chain!r}: {len(keys)} of {len(events)} events went in")
     for event in events:
-        event.pk = keys[event.seq]
-        event._state.adding = False
-        event._state.db = connection.alias
+        _stored(event, keys[event.seq])
     return True
