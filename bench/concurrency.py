@@ -15,6 +15,14 @@ order that rotates from run to run; a ratio (4 clients ÷ 1, 8 ÷ 4) is taken wi
 run and the median over the runs is reported, since the box is shared and noisy.
 
 A throwaway database ``<name>_bench`` is created and dropped; PDFs are not rendered.
+
+``--system viewflow`` runs the same measurement on bare django-viewflow 2.4 (bench/peers.py's
+peer: ``bench/peer_viewflow``, its own settings, no permissions, no audit; claim is
+``activation.assign``, decide ``start`` + ``execute``, each in one transaction) — the
+control for "8 clients no slower than 4": what this box's two cores give a plain engine
+at the same levels, in the same harness. Each level also reports the CPU time the whole
+box spent per decision (``/proc/stat``), which shows whether more clients make each
+decision dearer (cache and scheduling) rather than make clients wait.
 """
 
 import argparse
@@ -26,6 +34,9 @@ import threading
 import time
 from collections import Counter
 
+if "viewflow" in sys.argv[1:]:  # --system viewflow: the peer's own settings, before harness sets the project's
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.peer_viewflow.settings"
+
 from harness import ThrowawayDatabase, request_user  # noqa: E402 - sets sys.path and the settings module
 
 
@@ -34,6 +45,12 @@ def parse_args(argv=None):
     parser.add_argument("--clients", default="1,4,8", help="client counts to measure (default 1,4,8)")
     parser.add_argument("--per-client", type=int, default=60, help="decisions per client per level (default 60)")
     parser.add_argument("--runs", type=int, default=5, help="runs, each measuring every level (default 5)")
+    parser.add_argument(
+        "--system",
+        choices=("yiyang", "viewflow"),
+        default="yiyang",
+        help="this project (default) or bare django-viewflow, the control",
+    )
     parser.add_argument(
         "--sample-ms",
         type=float,
@@ -89,19 +106,59 @@ def prepare(count: int) -> list[int]:
     return tasks
 
 
-def client(task_ids: list[int], barrier, results) -> None:
+def prepare_viewflow(count: int) -> list[int]:
+    """`count` processes of the bare-viewflow peer's FilingFlow, each at its first review."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from bench.peer_viewflow.flows import FilingFlow
+
+    processes = [FilingFlow.start.run().pk for _ in range(count)]
+    by_process = dict(
+        Task.objects.filter(process_id__in=processes, flow_task_type="HUMAN", status=STATUS.NEW).values_list(
+            "process_id", "pk"
+        )
+    )
+    return [by_process[pk] for pk in processes]
+
+
+def viewflow_decision(task_id: int) -> None:
+    """bench/peers.py's bare-viewflow decision: assign, then start + execute, each in one transaction."""
+    from django.contrib.auth.models import User
+    from django.db import transaction
+    from viewflow.workflow.models import Task
+
+    with transaction.atomic():
+        user = User.objects.get(username="township-reviewer")
+        with Task.objects.get(pk=task_id).activation() as activation:
+            activation.assign(user)
+    with transaction.atomic():
+        User.objects.get(username="township-reviewer")
+        with Task.objects.get(pk=task_id).activation() as activation:
+            activation.start(None)
+            activation.task.data = {"decision": "approve"}
+            activation.execute()
+
+
+def yiyang_decision(task_id: int) -> None:
+    """Claim, then approve, through the service layer, a fresh user object for each request."""
+    from workflows import services
+
+    services.claim_task(user=request_user("twp-anwen"), task_id=task_id)
+    services.decide_task(user=request_user("twp-anwen"), task_id=task_id, decision="approve")
+
+
+def client(system: str, task_ids: list[int], barrier, results) -> None:
     """One client: its own connection, its own tasks, timed from the common start."""
     from django.db import connections
 
-    from workflows import services
-
     connections.close_all()  # never share the parent's socket
-    request_user("twp-anwen")  # connect before the start
+    decision = viewflow_decision if system == "viewflow" else yiyang_decision
+    decision(task_ids[0])  # warm, as a served process is: connected, its caches and compiled statements filled
     barrier.wait()
     began = time.perf_counter()
-    for task_id in task_ids:  # a fresh user for each request, as the authentication back-ends load one
-        services.claim_task(user=request_user("twp-anwen"), task_id=task_id)
-        services.decide_task(user=request_user("twp-anwen"), task_id=task_id, decision="approve")
+    for task_id in task_ids[1:]:
+        decision(task_id)
     results.put(time.perf_counter() - began)
     connections.close_all()
 
@@ -147,15 +204,16 @@ def cpu_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
-def run_level(clients: int, per_client: int, dsn: dict, sample_ms: float) -> dict:
+def run_level(system: str, clients: int, per_client: int, dsn: dict, sample_ms: float) -> dict:
     from django.db import connections
 
-    tasks = prepare(clients * per_client)
+    share = per_client + 1  # each client's first decision warms it, before the start
+    tasks = (prepare_viewflow if system == "viewflow" else prepare)(clients * share)
     connections.close_all()
     context = mp.get_context("fork")
     barrier, results = context.Barrier(clients + 1), context.Queue()
     workers = [
-        context.Process(target=client, args=(tasks[i * per_client : (i + 1) * per_client], barrier, results))
+        context.Process(target=client, args=(system, tasks[i * share : (i + 1) * share], barrier, results))
         for i in range(clients)
     ]
     for worker in workers:
@@ -179,6 +237,7 @@ def run_level(clients: int, per_client: int, dsn: dict, sample_ms: float) -> dic
         "slowest": max(times),
         "waiting": waiting_share,
         "cpu": (cpu_after[0] - cpu_before[0]) / max(1, cpu_after[1] - cpu_before[1]),
+        "cpu_ms": (cpu_after[0] - cpu_before[0]) * 1000 / os.sysconf("SC_CLK_TCK") / (clients * per_client),
         "relations": sampler.relations,
     }
 
@@ -186,7 +245,7 @@ def run_level(clients: int, per_client: int, dsn: dict, sample_ms: float) -> dic
 def report(args, levels: list[int], runs: list[dict[int, dict]]) -> None:
     base = levels[0]
     print(
-        f"decisions (claim + approve) on PostgreSQL, {args.per_client} per client, {args.runs} runs, "
+        f"{args.system}: decisions (claim + approve) on PostgreSQL, {args.per_client} per client, {args.runs} runs, "
         "levels interleaved; ratios taken within each run, then the median"
     )
     for clients in levels:
@@ -194,12 +253,14 @@ def report(args, levels: list[int], runs: list[dict[int, dict]]) -> None:
         ratios = [run[clients]["rate"] / run[base]["rate"] for run in runs]
         waiting = statistics.median(run[clients]["waiting"] for run in runs)
         cpu = statistics.median(run[clients]["cpu"] for run in runs)
+        cpu_ms = statistics.median(run[clients]["cpu_ms"] for run in runs)
         relations: Counter = sum((run[clients]["relations"] for run in runs), Counter())
         named = ", ".join(f"{name} ({count})" for name, count in relations.most_common(4)) or "none"
         print(
             f"  {clients} client(s): {statistics.median(rates):.1f} decisions/s (runs {', '.join(f'{r:.1f}' for r in rates)});"
             f" {statistics.median(ratios):.2f}x of {base} (runs {', '.join(f'{r:.2f}' for r in ratios)});"
-            f" time waiting on locks {100 * waiting:.1f} %, CPUs busy {100 * cpu:.0f} % of {os.cpu_count()},"
+            f" time waiting on locks {100 * waiting:.1f} %, CPUs busy {100 * cpu:.0f} % of {os.cpu_count()}"
+            f" ({cpu_ms:.1f} ms of CPU a decision),"
             f" lock waits sampled on: {named}"
         )
     audit_waits = sum(
@@ -225,16 +286,22 @@ def main(argv=None) -> int:
     if connection.vendor != "postgresql":
         raise SystemExit("bench/concurrency.py measures PostgreSQL: set DATABASE_URL")
     setup_test_environment()
-    import documents.services
+    if args.system == "yiyang":
+        import documents.services
 
-    documents.services.enqueue_issue = lambda document_id: None  # no PDFs: decisions only
+        documents.services.enqueue_issue = lambda document_id: None  # no PDFs: decisions only
     database = ThrowawayDatabase(sqlite_memory=False)
     try:
         log("creating throwaway database …")
         database.create()
-        from demo.accounts import load_all
+        if args.system == "yiyang":
+            from demo.accounts import load_all
 
-        load_all()
+            load_all()
+        else:
+            from django.contrib.auth.models import User
+
+            User.objects.create(username="township-reviewer")
         params = connection.get_connection_params()
         dsn = {key: params[key] for key in ("dbname", "user", "host", "port", "password") if params.get(key)}
         levels = [int(n) for n in args.clients.split(",")]
@@ -247,7 +314,7 @@ def main(argv=None) -> int:
             runs.append({})
             for clients in order:
                 log(f"run {run + 1}/{args.runs}: {clients} client(s) …")
-                runs[-1][clients] = run_level(clients, args.per_client, dsn, args.sample_ms)
+                runs[-1][clients] = run_level(args.system, clients, args.per_client, dsn, args.sample_ms)
         report(args, levels, runs)
     finally:
         database.destroy()
