@@ -280,3 +280,35 @@ def test_holding_outside_an_action_saves_at_once(demo, driver):
         task.comment = "立即写入"
         task.save()
         assert CaseTask.objects.get(pk=task.pk).comment == "立即写入"
+
+
+def test_asking_again_for_a_closing_s_documents_returns_the_first_rows_and_takes_no_number(demo, driver):
+    """request_documents' look-up is compiled once per kinds and version: a retry finds the rows, a correction does not."""
+    from documents.services import Wanted, request_documents
+    from institutions.models import Department
+
+    case = driver.file(driver.submit("inst-anwen-qinchunyuan", medical_insurance=False))
+    health = Department.objects.get(code="health")
+    first = {document.kind: document.pk for document in case.documents.all()}
+    numbers = set(NumberSequence.objects.values_list("series", "year", "last"))
+    with transaction.atomic():
+        again = request_documents(
+            case=case, wanted=[Wanted("approval_record", [health]), Wanted("filing_certificate", [health])]
+        )
+        alone = request_documents(case=case, wanted=[Wanted("filing_certificate", [health])])
+    assert [document.pk for document in again] == [first["approval_record"], first["filing_certificate"]]
+    assert [document.pk for document in alone] == [first["filing_certificate"]]
+    assert set(NumberSequence.objects.values_list("series", "year", "last")) == numbers  # no number taken
+    assert case.documents.count() == len(first)
+    other = driver.file(driver.submit("inst-welfare-centre", medical_insurance=False))  # same statement, other case
+    assert {d.pk for d in request_documents(case=other, wanted=[Wanted("filing_certificate", [health])])} == {
+        other.documents.get(kind="filing_certificate").pk
+    }
+    with transaction.atomic():
+        correction = request_documents(
+            case=case,
+            wanted=[Wanted("filing_certificate", [health])],
+            supersedes=case.documents.get(kind="filing_certificate"),
+            reason="更正备案凭证",
+        )
+    assert correction[0].version == 2 and correction[0].pk not in first.values()
