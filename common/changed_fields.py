@@ -5,16 +5,19 @@ twenty columns, JSON included, for a change of owner or status. A model with thi
 remembers the values it was loaded with — Django's documented ``from_db`` hook
 ("Customizing model loading") — and a plain ``save()`` of a loaded row writes only the
 columns whose value differs, or nothing when none does. A new row, or a save that names
-its ``update_fields``, behaves as Django's own.
+its ``update_fields``, behaves as Django's own — except that the UPDATE itself, for
+plain values, is written directly (common/update_statement.py) rather than built
+through a QuerySet, which cost more than the statement's round trip.
 """
 
 import copy
 from collections.abc import Collection
 from typing import Any, Self
 
-from django.db import models
+from django.db import connections, models
 
 from .held_writes import hold_update
+from .update_statement import plain_update
 
 
 def _snapshot(value: Any) -> Any:
@@ -42,6 +45,20 @@ class SavesChangedFields(models.Model):
             kwargs["update_fields"] = changed
         super().save(*args, **kwargs)
         self._remember_loaded_values()
+
+    def _do_update(  # type: ignore[override]  # Django 5.2's signature; the stubs follow 6.0
+        self, base_qs: Any, using: str, pk_val: Any, values: list, update_fields: Any, forced_update: bool
+    ) -> bool:
+        """Django's UPDATE by key, its statement written directly for plain values (update_statement.py)."""
+        connection = connections[using]
+        statement = None
+        if values and not self._meta.select_on_save:
+            statement = plain_update(base_qs.model, connection, pk_val, [(field, value) for field, _, value in values])
+        if statement is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)  # type: ignore[call-arg, return-value]
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
+            return cursor.rowcount > 0
 
     @classmethod
     def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any) -> Self:

@@ -13,7 +13,7 @@ viewflow (its Join and End look for open steps), so a decision writes it at once
 
 ``collecting()`` is opened by the batch (PostgreSQL only); outside it ``holding()`` does
 nothing and a save writes at once. A held row is one that SavesChangedFields saves
-with its changed columns: the UPDATE is compiled as Django would run it.
+with its changed columns: the UPDATE is the one Django would run (update_statement.py).
 """
 
 import threading
@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from django.db import connections
 from django.db.models import Model, Q
 from django.db.models.sql import UpdateQuery
+
+from .update_statement import plain_update
 
 
 class _Held(threading.local):
@@ -66,9 +68,14 @@ def hold_update(instance: Model, field_names: list[str]) -> bool:
         return False
     meta = instance._meta
     fields = [field for field in meta.concrete_fields if field.name in field_names and not field.primary_key]
-    query = UpdateQuery(type(instance))
-    query.add_update_fields([(field, None, field.pre_save(instance, False)) for field in fields])
-    query.add_q(Q(pk=instance.pk))
-    sql, params = query.get_compiler(connection=connections[instance._state.db or "default"]).as_sql()
-    _held.updates.append((sql, list(params)))
+    values = [(field, field.pre_save(instance, False)) for field in fields]
+    connection = connections[instance._state.db or "default"]
+    statement = plain_update(type(instance), connection, instance.pk, values)
+    if statement is None:  # an expression among the values: as Django compiles it
+        query = UpdateQuery(type(instance))
+        query.add_update_fields([(field, None, value) for field, value in values])
+        query.add_q(Q(pk=instance.pk))
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        statement = (sql, list(params))
+    _held.updates.append(statement)
     return True
