@@ -14,17 +14,15 @@ import copy
 from collections.abc import Collection
 from typing import Any, Self
 
-from django.db import connections, models
-
 from .held_writes import hold_update
-from .update_statement import plain_update
+from .update_statement import UpdatesByKey
 
 
 def _snapshot(value: Any) -> Any:
     return copy.deepcopy(value) if isinstance(value, dict | list) else value
 
 
-class SavesChangedFields(models.Model):
+class SavesChangedFields(UpdatesByKey):
     class Meta:
         abstract = True
 
@@ -45,20 +43,6 @@ class SavesChangedFields(models.Model):
             kwargs["update_fields"] = changed
         super().save(*args, **kwargs)
         self._remember_loaded_values()
-
-    def _do_update(  # type: ignore[override]  # Django 5.2's signature; the stubs follow 6.0
-        self, base_qs: Any, using: str, pk_val: Any, values: list, update_fields: Any, forced_update: bool
-    ) -> bool:
-        """Django's UPDATE by key, its statement written directly for plain values (update_statement.py)."""
-        connection = connections[using]
-        statement = None
-        if values and not self._meta.select_on_save:
-            statement = plain_update(base_qs.model, connection, pk_val, [(field, value) for field, _, value in values])
-        if statement is None:
-            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)  # type: ignore[call-arg, return-value]
-        with connection.cursor() as cursor:
-            cursor.execute(*statement)
-            return cursor.rowcount > 0
 
     @classmethod
     def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any) -> Self:

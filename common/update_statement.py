@@ -11,6 +11,7 @@ expression, a field with its own placeholder) the caller falls back to Django's 
 
 from typing import Any
 
+from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
@@ -39,3 +40,24 @@ def plain_update(
     table = quote(model._meta.db_table)
     params.append(key.get_db_prep_value(pk, connection, prepared=False))
     return f"UPDATE {table} SET {', '.join(assignments)} WHERE {table}.{quote(key.column)} = %s", params
+
+
+class UpdatesByKey(models.Model):
+    """A model whose saves of an existing row write their UPDATE directly when the values are plain."""
+
+    class Meta:
+        abstract = True
+
+    def _do_update(  # type: ignore[override]  # Django 5.2's signature; the stubs follow 6.0
+        self, base_qs: Any, using: str, pk_val: Any, values: list, update_fields: Any, forced_update: bool
+    ) -> bool:
+        """Django's UPDATE by key (the same statement, the same "did it find the row" answer)."""
+        connection = connections[using]
+        statement = None
+        if values and not self._meta.select_on_save:
+            statement = plain_update(base_qs.model, connection, pk_val, [(field, value) for field, _, value in values])
+        if statement is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)  # type: ignore[call-arg, return-value]
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
+            return cursor.rowcount > 0

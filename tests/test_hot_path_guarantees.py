@@ -312,3 +312,24 @@ def test_asking_again_for_a_closing_s_documents_returns_the_first_rows_and_takes
             reason="更正备案凭证",
         )
     assert correction[0].version == 2 and correction[0].pk not in first.values()
+
+
+def test_a_case_s_detail_read_by_the_compiled_statement_is_django_s_row_and_cached(demo, driver):
+    """Case.detail_row: the same row as the accessor, kept on the case both ways; a case without one raises as Django does."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    first, second = driver.submit("inst-welfare-centre"), driver.submit("inst-anwen-qinchunyuan")
+    for case in (first, second):
+        fresh = Case.objects.get(pk=case.pk)
+        with CaptureQueriesContext(connection) as queries:
+            filing = fresh.detail_row("clinic_filing")
+            assert fresh.clinic_filing is filing and filing.case is fresh and fresh.detail_row("clinic_filing") is filing
+        assert len(queries) == 1
+        expected = Case.objects.get(pk=case.pk).clinic_filing
+        assert (filing.pk, filing.clinic_name, filing.staff.count()) == (
+            expected.pk,
+            expected.clinic_name,
+            expected.staff.count(),
+        )
+    with pytest.raises(ObjectDoesNotExist):
+        Case.objects.get(pk=first.pk).detail_row("cooperation")

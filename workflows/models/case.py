@@ -15,6 +15,7 @@ from viewflow.workflow.status import STATUS
 
 from common import procedures
 from common.changed_fields import SavesChangedFields
+from common.compiled import compiled_get
 
 
 class CaseState(models.TextChoices):
@@ -90,6 +91,31 @@ class Case(SavesChangedFields, AbstractProcess):
             [CaseParty(case=self, institution=institution, role=role) for institution, role in parties.items()],
             ignore_conflicts=True,
         )
+
+    def detail_row(self, name: str) -> models.Model:
+        """``self.<name>`` — its filing, agreement or application — read by a statement compiled once.
+
+        As Django's reverse one-to-one accessor, and cached where it caches (so
+        ``case.clinic_filing`` then reads nothing), but without building the query each
+        time: a closing reads its detail first, and that build cost more than the read
+        (common/compiled.py).
+        """
+        descriptor = getattr(type(self), name)
+        if descriptor.is_cached(self):
+            return getattr(self, name)
+        related = descriptor.related
+        alias = self._state.db or "default"
+        reader = compiled_get(
+            ("case_detail", alias, name),
+            lambda: related.related_model._default_manager.using(alias),
+            by=related.field.attname,
+        )
+        row = reader.get(self.pk)
+        if row is None:
+            raise descriptor.RelatedObjectDoesNotExist(f"{type(self).__name__} has no {name}.")
+        related.set_cached_value(self, row)
+        related.field.set_cached_value(row, self)
+        return row
 
     @property
     def procedure_spec(self) -> procedures.Procedure:

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.update_statement import UpdatesByKey
+
 
 class ClinicType(models.TextChoices):
     CLINIC_ROOM = "clinic_room", _("医务室")
@@ -24,7 +26,7 @@ class InsuranceDecision(models.TextChoices):
     REFUSED = "refused", _("不予纳入医保定点")
 
 
-class ClinicFiling(models.Model):
+class ClinicFiling(UpdatesByKey):
     case = models.OneToOneField(
         "workflows.Case", on_delete=models.CASCADE, primary_key=True, related_name="clinic_filing"
     )

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.update_statement import UpdatesByKey
+
 from .case import CaseState
 
 # Seed 000 §四(三)2: the yearly fee is 20,000–50,000 元, both ends included (民法典 第1259条).
@@ -44,7 +46,7 @@ class ServiceItem(models.TextChoices):
     HEALTH_RECORDS = "health_records", _("建立健康档案")
 
 
-class CooperationAgreement(models.Model):
+class CooperationAgreement(UpdatesByKey):
     case = models.OneToOneField(
         "workflows.Case", on_delete=models.CASCADE, primary_key=True, related_name="cooperation"
     )

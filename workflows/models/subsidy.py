@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.update_statement import UpdatesByKey
+
 # Seed 000 §五: a policy takes effect 30 days after publication.
 EFFECTIVE_AFTER_PUBLICATION = timedelta(days=30)
 # DOMAIN.md: 公示 lasts 5 working days, counted from the day after the bureau confirms.
@@ -73,7 +75,7 @@ class SubsidyPolicy(models.Model):
         return [(value, labels.get(value, value)) for value in self.params.get("tiers", {})]
 
 
-class SubsidyApplication(models.Model):
+class SubsidyApplication(UpdatesByKey):
     """A subsidy case's own record: the policy version it is judged by, what was stated, the amount, the payment."""
 
     case = models.OneToOneField("workflows.Case", on_delete=models.CASCADE, primary_key=True, related_name="subsidy")
