@@ -6,7 +6,7 @@ remembers the values it was loaded with — Django's documented ``from_db`` hook
 ("Customizing model loading") — and a plain ``save()`` of a loaded row writes only the
 columns whose value differs, or nothing when none does. A new row, or a save that names
 its ``update_fields``, behaves as Django's own — except that the UPDATE itself, for
-plain values, is written directly (common/update_statement.py) rather than built
+plain values, is written directly (common.row_statements.py) rather than built
 through a QuerySet, which cost more than the statement's round trip.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Collection
 from typing import Any, Self
 
 from .held_writes import hold_update
-from .update_statement import UpdatesByKey
+from .row_statements import UpdatesByKey
 
 
 def _snapshot(value: Any) -> Any:

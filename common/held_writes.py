@@ -13,7 +13,7 @@ viewflow (its Join and End look for open steps), so a decision writes it at once
 
 ``collecting()`` is opened by the batch (PostgreSQL only); outside it ``holding()`` does
 nothing and a save writes at once. A held row is one that SavesChangedFields saves
-with its changed columns: the UPDATE is the one Django would run (update_statement.py).
+with its changed columns: the UPDATE is the one Django would run (row_statements.py).
 """
 
 import threading
@@ -24,7 +24,7 @@ from django.db import connections
 from django.db.models import Model, Q
 from django.db.models.sql import UpdateQuery
 
-from .update_statement import plain_update
+from .row_statements import plain_update
 
 
 class _Held(threading.local):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from common.compiled import compiled_get
 from common.errors import Conflict, Forbidden, InvalidInput
+from common.row_statements import insert_rows
 from common.validators import validate_plain_text
 from institutions.models import Department, Township
 from permissions.grants import grants_for
@@ -64,7 +65,7 @@ def request_documents(
             for item, units in zip(missing, issuers, strict=True)
         ]
         numbers = new_document_numbers([(unit, item.kind) for unit, item in zip(numbered_by, missing, strict=True)])
-        created = Document.objects.bulk_create(
+        created = [
             Document(
                 case=case,
                 kind=item.kind,
@@ -76,7 +77,8 @@ def request_documents(
                 correction_reason=reason,
             )
             for item, units, numbering, number in zip(missing, issuers, numbered_by, numbers, strict=True)
-        )
+        ]
+        insert_rows(created, using=transaction.get_connection().alias)  # one INSERT (common/row_statements.py)
         for document in created:
             existing[document.kind] = document
             record(

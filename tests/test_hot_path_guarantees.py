@@ -323,7 +323,9 @@ def test_a_case_s_detail_read_by_the_compiled_statement_is_django_s_row_and_cach
         fresh = Case.objects.get(pk=case.pk)
         with CaptureQueriesContext(connection) as queries:
             filing = fresh.detail_row("clinic_filing")
-            assert fresh.clinic_filing is filing and filing.case is fresh and fresh.detail_row("clinic_filing") is filing
+            assert (
+                fresh.clinic_filing is filing and filing.case is fresh and fresh.detail_row("clinic_filing") is filing
+            )
         assert len(queries) == 1
         expected = Case.objects.get(pk=case.pk).clinic_filing
         assert (filing.pk, filing.clinic_name, filing.staff.count()) == (

@@ -27,6 +27,8 @@ of a task, m2m_changed of ``previous``).
 from django.db import connections
 from django.db.models.sql import InsertQuery
 
+from common.row_statements import plain_insert
+
 from .models import CaseTask
 
 
@@ -49,7 +51,6 @@ def insert_route(tasks: list[CaseTask], *, after: CaseTask) -> None:
             previous = task
         return
     meta = CaseTask._meta
-    fields = [field for field in meta.local_concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
     route = meta.get_field("previous")
     key = quote(str(meta.pk.column))
@@ -57,11 +58,7 @@ def insert_route(tasks: list[CaseTask], *, after: CaseTask) -> None:
     for index, task in enumerate(tasks):
         if task.flow_task and not task.flow_task_type:
             task.flow_task_type = task.flow_task.task_type  # what viewflow's Task.save() fills in
-        query = InsertQuery(CaseTask)
-        query.insert_values(fields, [task])
-        compiler = query.get_compiler(connection=connection)
-        compiler.returning_fields = [meta.pk]
-        [(sql, step_params)] = compiler.as_sql()
+        sql, step_params = _insert_statement(task, connection)
         steps.append(f"step_{index} AS ({sql})")
         params += step_params
     links = [f"SELECT step_0.{key}, %s FROM step_0"] + [
@@ -83,3 +80,18 @@ def insert_route(tasks: list[CaseTask], *, after: CaseTask) -> None:
         task._state.adding = False
         task._state.db = connection.alias
         task._remember_loaded_values()
+
+
+def _insert_statement(task: CaseTask, connection) -> tuple[str, list]:
+    """The task's INSERT … RETURNING its key: written directly (common/row_statements.py), or as Django compiles it."""
+    statement = plain_insert(CaseTask, connection, [task])
+    if statement is not None:
+        sql, params, _fields = statement
+        return sql, params
+    meta = CaseTask._meta
+    query = InsertQuery(CaseTask)
+    query.insert_values([field for field in meta.local_concrete_fields if not field.primary_key], [task])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [meta.pk]
+    [(sql, params)] = compiler.as_sql()
+    return sql, list(params)

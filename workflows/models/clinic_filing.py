@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from common.update_statement import UpdatesByKey
+from common.row_statements import UpdatesByKey
 
 
 class ClinicType(models.TextChoices):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from common.update_statement import UpdatesByKey
+from common.row_statements import UpdatesByKey
 
 from .case import CaseState
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from common.update_statement import UpdatesByKey
+from common.row_statements import UpdatesByKey
 
 # Seed 000 §五: a policy takes effect 30 days after publication.
 EFFECTIVE_AFTER_PUBLICATION = timedelta(days=30)
