@@ -23,6 +23,13 @@ control for "8 clients no slower than 4": what this box's two cores give a plain
 at the same levels, in the same harness. Each level also reports the CPU time the whole
 box spent per decision (``/proc/stat``), which shows whether more clients make each
 decision dearer (cache and scheduling) rather than make clients wait.
+
+``--http`` runs the clients as a county's do: over HTTP, against the product as it is
+served (gunicorn with config/gunicorn.conf.py — four workers — and the production
+settings: Redis for the cache, a token per reviewer, behind a proxy that says HTTPS),
+each client a process that POSTs ``/api/v1/tasks/{id}/claim/`` then ``…/decide/``.
+"Clients" are then people at their browsers and the server's worker count bounds the
+processes doing the work, as in service.
 """
 
 import argparse
@@ -50,6 +57,11 @@ def parse_args(argv=None):
         choices=("yiyang", "viewflow"),
         default="yiyang",
         help="this project (default) or bare django-viewflow, the control",
+    )
+    parser.add_argument(
+        "--http",
+        action="store_true",
+        help="clients over HTTP against gunicorn with config/gunicorn.conf.py (this project only)",
     )
     parser.add_argument(
         "--sample-ms",
@@ -148,12 +160,106 @@ def yiyang_decision(task_id: int) -> None:
     services.decide_task(user=request_user("twp-anwen"), task_id=task_id, decision="approve")
 
 
+_HTTP: dict = {}  # the served product's address and a reviewer's token (--http), set before the clients fork
+
+
+def http_decision(task_id: int) -> None:
+    """Claim, then approve, through the REST API, each request on its own connection as the proxy's are."""
+    import http.client
+    import json
+
+    for path, body in (
+        (f"/api/v1/tasks/{task_id}/claim/", {}),
+        (f"/api/v1/tasks/{task_id}/decide/", {"decision": "approve"}),
+    ):
+        connection = http.client.HTTPConnection("127.0.0.1", _HTTP["port"], timeout=60)
+        connection.request("POST", path, body=json.dumps(body), headers=_HTTP["headers"])
+        response = connection.getresponse()
+        answer = response.read()
+        connection.close()
+        if response.status != 200:
+            raise SystemExit(f"{path}: {response.status} {answer[:300]!r}")
+
+
+class Served:
+    """gunicorn serving the product on the bench's database, with the production settings (--http)."""
+
+    def __init__(self, dsn: dict):
+        import socket
+        import subprocess
+        import tempfile
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.scratch = tempfile.mkdtemp(prefix="yiyang-bench-http-")
+        database = f"postgres://{dsn.get('user', 'postgres')}@{dsn.get('host', '127.0.0.1')}:{dsn.get('port', 5432)}/{dsn['dbname']}"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": database,
+            "SECRET_KEY": "bench-only-secret-key",
+            "CACHE_URL": "redis://127.0.0.1:6379/7",
+            "TRUSTED_PROXY_COUNT": "1",
+            "API_THROTTLE_USER_RATE": "1000000/min",
+            "PUBLIC_BASE_URL": "https://127.0.0.1",
+            "PRIVATE_STORAGE_DIR": os.path.join(self.scratch, "private"),
+            "SIGNING_KEYS_DIR": os.path.join(self.scratch, "keys"),
+        }
+        import redis
+
+        redis.Redis.from_url(env["CACHE_URL"]).flushdb()  # no county data cached from another run's database
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        self.process = subprocess.Popen(
+            [gunicorn, "-c", "config/gunicorn.conf.py", "-b", f"127.0.0.1:{self.port}", "config.wsgi"],
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.headers = {
+            "Content-Type": "application/json",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "127.0.0.1",
+        }
+        self._wait()
+
+    def _wait(self) -> None:
+        import http.client
+
+        for _ in range(300):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection.request("GET", "/api/v1/me/", headers=self.headers)
+                connection.getresponse().read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("gunicorn did not start")
+
+    @staticmethod
+    def token(username: str) -> str:
+        """A reviewer's API token, as its log-in would issue it (the suite's password hasher is not production's)."""
+        from rest_framework.authtoken.models import Token
+
+        from permissions.models import User
+
+        return Token.objects.get_or_create(user=User.objects.get(username=username))[0].key
+
+    def stop(self) -> None:
+        import shutil
+
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
 def client(system: str, task_ids: list[int], barrier, results) -> None:
     """One client: its own connection, its own tasks, timed from the common start."""
     from django.db import connections
 
     connections.close_all()  # never share the parent's socket
-    decision = viewflow_decision if system == "viewflow" else yiyang_decision
+    decision = {"viewflow": viewflow_decision, "http": http_decision}.get(system, yiyang_decision)
     decision(task_ids[0])  # warm, as a served process is: connected, its caches and compiled statements filled
     barrier.wait()
     began = time.perf_counter()
@@ -208,7 +314,7 @@ def run_level(system: str, clients: int, per_client: int, dsn: dict, sample_ms: 
     from django.db import connections
 
     share = per_client + 1  # each client's first decision warms it, before the start
-    tasks = (prepare_viewflow if system == "viewflow" else prepare)(clients * share)
+    tasks = (prepare_viewflow if system == "viewflow" else prepare)(clients * share)  # http: the project's cases
     connections.close_all()
     context = mp.get_context("fork")
     barrier, results = context.Barrier(clients + 1), context.Queue()
@@ -245,7 +351,7 @@ def run_level(system: str, clients: int, per_client: int, dsn: dict, sample_ms: 
 def report(args, levels: list[int], runs: list[dict[int, dict]]) -> None:
     base = levels[0]
     print(
-        f"{args.system}: decisions (claim + approve) on PostgreSQL, {args.per_client} per client, {args.runs} runs, "
+        f"{args.system}{' over HTTP (gunicorn, 4 workers)' if args.http else ''}: decisions (claim + approve) on PostgreSQL, {args.per_client} per client, {args.runs} runs, "
         "levels interleaved; ratios taken within each run, then the median"
     )
     for clients in levels:
@@ -291,6 +397,7 @@ def main(argv=None) -> int:
 
         documents.services.enqueue_issue = lambda document_id: None  # no PDFs: decisions only
     database = ThrowawayDatabase(sqlite_memory=False)
+    served = None
     try:
         log("creating throwaway database …")
         database.create()
@@ -304,6 +411,17 @@ def main(argv=None) -> int:
             User.objects.create(username="township-reviewer")
         params = connection.get_connection_params()
         dsn = {key: params[key] for key in ("dbname", "user", "host", "port", "password") if params.get(key)}
+        system = args.system
+        if args.http:
+            if args.system != "yiyang":
+                raise SystemExit("--http serves this project only")
+            served = Served(dsn)
+            _HTTP.update(
+                port=served.port, headers={**served.headers, "Authorization": f"Token {served.token('twp-anwen')}"}
+            )
+            system = "http"
+            log("warming the server's four workers …")
+            run_level(system, 4, 10, dsn, 0)  # each worker's first requests load what a served one has loaded
         levels = [int(n) for n in args.clients.split(",")]
         # The levels of one run are measured back to back, in an order that rotates from run
         # to run, and each ratio is taken inside its run: a busy spell of the shared machine
@@ -314,9 +432,11 @@ def main(argv=None) -> int:
             runs.append({})
             for clients in order:
                 log(f"run {run + 1}/{args.runs}: {clients} client(s) …")
-                runs[-1][clients] = run_level(args.system, clients, args.per_client, dsn, args.sample_ms)
+                runs[-1][clients] = run_level(system, clients, args.per_client, dsn, args.sample_ms)
         report(args, levels, runs)
     finally:
+        if served is not None:
+            served.stop()
         database.destroy()
     return 0
 
