@@ -151,7 +151,6 @@ def test_an_insert_that_breaks_a_constraint_writes_none_of_its_rows(case):
 
 
 def test_an_expression_or_a_stored_row_goes_through_bulk_create(case):
-    from django.db.models.functions import Now
 
     from documents.models import Document
 
