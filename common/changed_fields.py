@@ -6,7 +6,7 @@ remembers the values it was loaded with — Django's documented ``from_db`` hook
 ("Customizing model loading") — and a plain ``save()`` of a loaded row writes only the
 columns whose value differs, or nothing when none does. A new row, or a save that names
 its ``update_fields``, behaves as Django's own — except that the UPDATE itself, for
-plain values, is written directly (common.row_statements.py) rather than built
+plain values, is written directly (common/row_statements.py) rather than built
 through a QuerySet, which cost more than the statement's round trip.
 """
 
