@@ -13,7 +13,8 @@ viewflow (its Join and End look for open steps), so a decision writes it at once
 
 ``collecting()`` is opened by the batch (PostgreSQL only); outside it ``holding()`` does
 nothing and a save writes at once. A held row is one that SavesChangedFields saves
-with its changed columns: the UPDATE is the one Django would run (row_statements.py).
+with its changed columns and plain values: the UPDATE is the one Django would run
+(row_statements.py); a save with an expression among its values is not held.
 """
 
 import threading
@@ -21,8 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connections
-from django.db.models import Model, Q
-from django.db.models.sql import UpdateQuery
+from django.db.models import Model
 
 from .row_statements import plain_update
 
@@ -69,13 +69,8 @@ def hold_update(instance: Model, field_names: list[str]) -> bool:
     meta = instance._meta
     fields = [field for field in meta.concrete_fields if field.name in field_names and not field.primary_key]
     values = [(field, field.pre_save(instance, False)) for field in fields]
-    connection = connections[instance._state.db or "default"]
-    statement = plain_update(type(instance), connection, instance.pk, values)
-    if statement is None:  # an expression among the values: as Django compiles it
-        query = UpdateQuery(type(instance))
-        query.add_update_fields([(field, None, value) for field, value in values])
-        query.add_q(Q(pk=instance.pk))
-        sql, params = query.get_compiler(connection=connection).as_sql()
-        statement = (sql, list(params))
+    statement = plain_update(type(instance), connections[instance._state.db or "default"], instance.pk, values)
+    if statement is None:  # an expression among the values: not held, the save writes it now, Django's way
+        return False
     _held.updates.append(statement)
     return True

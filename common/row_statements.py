@@ -22,6 +22,18 @@ from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
+_NOT_PLAIN = object()
+
+
+def _prepared(field: Field, value: Any, connection: BaseDatabaseWrapper) -> Any:
+    """The value as Django's compilers send it for this column, or _NOT_PLAIN when Django must compile it."""
+    if hasattr(value, "resolve_expression") or hasattr(value, "prepare_database_save"):
+        return _NOT_PLAIN  # F(), Value(), a model instance
+    if hasattr(field, "get_placeholder") or field.column is None:
+        return _NOT_PLAIN
+    prepared = field.get_db_prep_save(value, connection=connection)
+    return _NOT_PLAIN if hasattr(prepared, "as_sql") else prepared
+
 
 def plain_update(
     model: type[Model], connection: BaseDatabaseWrapper, pk: Any, values: list[tuple[Field, Any]]
@@ -30,14 +42,10 @@ def plain_update(
     quote = connection.ops.quote_name
     assignments, params = [], []
     for field, value in values:
-        if hasattr(value, "resolve_expression") or hasattr(value, "prepare_database_save"):
-            return None  # F(), Value(), a model instance: Django compiles those
-        if hasattr(field, "get_placeholder") or field.column is None:
+        prepared = _prepared(field, value, connection)
+        if prepared is _NOT_PLAIN:
             return None
-        prepared = field.get_db_prep_save(value, connection=connection)
-        if hasattr(prepared, "as_sql"):
-            return None
-        assignments.append(f"{quote(field.column)} = %s")
+        assignments.append(f"{quote(str(field.column))} = %s")
         params.append(prepared)
     if not assignments:
         return None
@@ -68,11 +76,8 @@ def plain_insert(
     for row in rows:
         row._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]  # Django's, as save() runs it
         for field in fields:
-            value = field.pre_save(row, add=True)
-            if hasattr(value, "resolve_expression") or hasattr(field, "get_placeholder") or field.column is None:
-                return None
-            prepared = field.get_db_prep_save(value, connection=connection)
-            if hasattr(prepared, "as_sql"):
+            prepared = _prepared(field, field.pre_save(row, add=True), connection)
+            if prepared is _NOT_PLAIN:
                 return None
             params.append(prepared)
         placeholders.append(f"({', '.join(['%s'] * len(fields))})")
